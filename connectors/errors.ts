@@ -1,0 +1,102 @@
+import { redactUrl } from './connection-url.js';
+
+/**
+ * Three kinds of failure (STYLE 7): a bad row is a value (a rejection), a transient fault throws
+ * {@link TransientError} and is retried, a fatal fault throws {@link FatalError} and stops the run
+ * in a resumable state. Driver errors are classified here, the only place that knows their codes.
+ */
+
+/** Base class of connector errors; `where` names the endpoint (never with a password). */
+export class ConnectorError extends Error {
+  override readonly name: string = 'ConnectorError';
+  /** Driver error code, when there is one (`ECONNREFUSED`, `28P01`, `ER_ACCESS_DENIED_ERROR`). */
+  readonly code: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; code?: string | undefined }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options?.code;
+  }
+}
+
+/** A fault that may pass: lost connection, deadlock, 429/503. Retried with back-off. */
+export class TransientError extends ConnectorError {
+  override readonly name = 'TransientError';
+  /** The server's hint (`Retry-After`), in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; code?: string | undefined; retryAfterMs?: number | undefined }) {
+    super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/** A fault that retrying will not fix: wrong password, missing table. Stops the run, resumably. */
+export class FatalError extends ConnectorError {
+  override readonly name = 'FatalError';
+}
+
+/** The connection URL or its options are wrong; found before anything connects. */
+export class ConnectionConfigError extends Error {
+  override readonly name = 'ConnectionConfigError';
+}
+
+const TRANSIENT_NETWORK_CODES = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT', 'ER_SERVER_SHUTDOWN', 'ER_CLIENT_INTERACTION_TIMEOUT',
+]);
+
+// PostgreSQL SQLSTATE classes: 08 connection exception, 40001/40P01 serialization/deadlock,
+// 57P01..57P03 admin shutdown / crash / cannot connect now, 53300 too many connections.
+const TRANSIENT_PG_STATES = /^(08...|40001|40P01|57P0[123]|53300)$/;
+
+const FRIENDLY: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused: is the server running and listening on that port?',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed (DNS)',
+  ETIMEDOUT: 'connection timed out',
+  ECONNRESET: 'connection reset by the server',
+  PROTOCOL_CONNECTION_LOST: 'connection lost',
+  ER_ACCESS_DENIED_ERROR: 'access denied: check the user name and password',
+  ER_BAD_DB_ERROR: 'database does not exist',
+  ER_NO_SUCH_TABLE: 'table does not exist',
+  ER_BAD_FIELD_ERROR: 'unknown column',
+  '28P01': 'password authentication failed: check the user name and password',
+  '28000': 'authentication rejected (pg_hba.conf or role)',
+  '3D000': 'database does not exist',
+  '42P01': 'table does not exist',
+  '42703': 'column does not exist',
+  '57P01': 'connection terminated by an administrator',
+};
+
+interface DriverErrorLike {
+  code?: unknown;
+  errno?: unknown;
+  message?: unknown;
+  sqlMessage?: unknown;
+}
+
+/**
+ * Wraps a driver error into a {@link TransientError} or {@link FatalError} whose message says what
+ * happened and where: `PostgreSQL 127.0.0.1:5432/crm: password authentication failed … (28P01)`.
+ * The driver's own message is kept as the cause, after redaction.
+ */
+export function classifyDriverError(error: unknown, where: string): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const e = (error ?? {}) as DriverErrorLike;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const driverText = scrub(String(e.sqlMessage ?? e.message ?? error));
+  const friendly = code !== undefined ? FRIENDLY[code] : undefined;
+  const detail = friendly ? `${friendly} (${code}; ${driverText})` : code ? `${driverText} (${code})` : driverText;
+  const message = `${where}: ${detail}`;
+  if (isTransientCode(code, driverText)) return new TransientError(message, { cause: error, code });
+  return new FatalError(message, { cause: error, code });
+}
+
+function isTransientCode(code: string | undefined, text: string): boolean {
+  if (code === undefined) return /Connection terminated|connection (?:closed|ended)|socket hang up/i.test(text);
+  return TRANSIENT_NETWORK_CODES.has(code) || TRANSIENT_PG_STATES.test(code);
+}
+
+/** Removes anything that looks like a password from driver text. */
+function scrub(text: string): string {
+  return redactUrl(text).replace(/password=\S+/gi, 'password=***');
+}

@@ -1,0 +1,172 @@
+/**
+ * The connector boundary. A connector turns a connection URL into a {@link Source}, a {@link Sink},
+ * or both, much as a kysely `Dialect` turns a pool into a driver. Nothing outside
+ * `connectors/<name>/` imports a database driver or a file parser.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { ConnectionUrl } from './connection-url.js';
+
+/** A row as a connector reads or writes it: column name to value. */
+export type Row = Readonly<Record<string, unknown>>;
+
+/** A key or cursor value as it is kept in a watermark: JSON-safe and comparable by the database. */
+export type WatermarkValue = string | number;
+
+/**
+ * The position after the last row of a committed batch, in the source's keyset order
+ * `(cursor, key)`. Sources order rows with NULL cursors first, as MySQL does for `ASC`.
+ */
+export interface Watermark {
+  /** Cursor value of the last row; `null` when its cursor was NULL or the entity has no cursor. */
+  readonly cursor: WatermarkValue | null;
+  /** Key of the last row: the tie-breaker between rows with equal cursors. */
+  readonly key: WatermarkValue;
+}
+
+/** One record read from a source, with its legacy key as text. */
+export interface SourceRow {
+  readonly key: string;
+  readonly data: Row;
+  /** Where a person finds the record: `customers.csv:57`, `legacy_crm.customers id=42`. */
+  readonly origin: string;
+}
+
+/** A record the reader could not turn into a row (bad quoting, bad JSON, missing key). */
+export interface SourceRejection {
+  /** The legacy key when it could be read, else null. */
+  readonly key: string | null;
+  readonly origin: string;
+  readonly reason: string;
+  /** The raw record (text or partial row), kept so that the reject can be inspected and fixed. */
+  readonly payload: unknown;
+}
+
+/** A bounded batch of rows in keyset order, with the watermark to store once it is committed. */
+export interface SourceBatch {
+  readonly rows: readonly SourceRow[];
+  readonly rejects: readonly SourceRejection[];
+  /** Position after this batch; becomes the entity's watermark only when the batch commits. */
+  readonly last: Watermark;
+}
+
+/** What to read: one table of a database, or one file of an export. */
+export interface SourceEntity {
+  /** Table name, or file name (with or without extension) inside a folder connection. */
+  readonly table: string;
+  /** Column holding the legacy primary key. */
+  readonly key: string;
+  /** Column that grows when a row changes (e.g. `updated_at`); enables incremental reads. */
+  readonly cursor?: string | undefined;
+  /** SQL condition that defines the rows in scope; only for sources with `pushdownWhere`. */
+  readonly where?: string | undefined;
+}
+
+/** Arguments of {@link Source.read}. */
+export interface ReadRequest {
+  readonly entity: SourceEntity;
+  /** Read rows strictly after this position; null or absent reads from the start. */
+  readonly after?: Watermark | null | undefined;
+  /** Rows per batch; an integer ≥ 1. */
+  readonly batchSize: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A column as the source describes it, for schema-drift checks and backups. */
+export interface ColumnInfo {
+  readonly name: string;
+  /** Database type as the source names it (`varchar(150)`, `datetime`), or `text` for files. */
+  readonly type: string;
+  readonly nullable: boolean;
+}
+
+/** Declared abilities of a source; the runner plans from these instead of probing. */
+export interface SourceCapabilities {
+  /** `after` watermarks are honoured, so a run can start where the last one stopped. */
+  readonly resumable: boolean;
+  /** `SourceEntity.where` is evaluated by the source. */
+  readonly pushdownWhere: boolean;
+}
+
+export interface Source {
+  readonly capabilities: SourceCapabilities;
+  /** Streams the entity in keyset order as bounded batches. Breaking out of the loop releases every resource. */
+  read(request: ReadRequest): AsyncIterable<SourceBatch>;
+  /** Rows in scope (after `where`), for reconciliation. */
+  count(entity: SourceEntity, signal?: AbortSignal): Promise<number>;
+  /** Columns of the entity, in source order. */
+  describe(entity: SourceEntity): Promise<readonly ColumnInfo[]>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Where mapped rows go in a target database. */
+export interface TargetTable {
+  /** Table name, optionally schema-qualified: `crm.customers`. */
+  readonly table: string;
+  /** Column that holds the legacy key; the upsert's conflict target. Must be unique. */
+  readonly key: string;
+  /** Column with the target's own id, returned for the id map (may equal `key`). */
+  readonly id: string;
+}
+
+/** What happened to one row of an upsert. */
+export interface UpsertOutcome {
+  /** The target id of the row, as text. */
+  readonly id: string;
+  readonly inserted: boolean;
+}
+
+/** The operations available inside one target transaction. */
+export interface SqlSinkTransaction {
+  /** Kysely bound to the transaction, so that state can commit with the rows. */
+  readonly db: Transaction<any> | Kysely<any>;
+  /**
+   * Inserts or updates rows by `target.key`, returning one outcome per input row, in input order.
+   * Rows must all have the same columns. Throws only for faults of the whole batch.
+   */
+  upsert(target: TargetTable, rows: readonly Row[]): Promise<UpsertOutcome[]>;
+}
+
+/** Declared abilities of a sink. */
+export interface SinkCapabilities {
+  /** Rows and state can commit in one transaction. */
+  readonly transactional: boolean;
+  /** Bind parameters per statement, which bounds rows per multi-row statement. */
+  readonly maxParams: number;
+}
+
+/** A SQL target (PostgreSQL, PGlite): rows and the `cutover` state schema live in one database. */
+export interface SqlSink {
+  readonly kind: 'sql';
+  readonly capabilities: SinkCapabilities;
+  /** Kysely on the target, outside any transaction: migrations, lookups, counts. */
+  readonly db: Kysely<any>;
+  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: SqlSinkTransaction) => Promise<T>): Promise<T>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+export type Sink = SqlSink;
+
+/** Context a connector gets from the caller. */
+export interface ConnectorContext {
+  /** Folder that relative paths in URLs are resolved against (the project folder). */
+  readonly baseDir: string;
+}
+
+/**
+ * A plug-in for one family of URL schemes.
+ * @example
+ * registry.register(mysqlConnector) // mysql://user:${LEGACY_PASSWORD}@db:3306/legacy_crm
+ */
+export interface Connector<Config = unknown> {
+  /** URL schemes this connector answers, without the colon: `['mysql', 'mariadb']`. */
+  readonly schemes: readonly string[];
+  /** Human name used in messages: `MySQL`, `CSV file`. */
+  readonly displayName: string;
+  /** Validates the URL and its query options; throws a `ConnectionConfigError` naming the problem. */
+  parseConfig(url: ConnectionUrl, context: ConnectorContext): Config;
+  createSource?(config: Config): Source;
+  createSink?(config: Config): Promise<Sink>;
+}
