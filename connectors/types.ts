@@ -19,8 +19,11 @@ export type WatermarkValue = string | number;
 export interface Watermark {
   /** Cursor value of the last row; `null` when its cursor was NULL or the entity has no cursor. */
   readonly cursor: WatermarkValue | null;
-  /** Key of the last row: the tie-breaker between rows with equal cursors. */
-  readonly key: WatermarkValue;
+  /**
+   * Key of the last row: the tie-breaker between rows with equal cursors. Null means "before every
+   * key at this cursor" (a rewound watermark), so rows with a cursor equal to `cursor` are included.
+   */
+  readonly key: WatermarkValue | null;
 }
 
 /** One record read from a source, with its legacy key as text. */
@@ -85,6 +88,11 @@ export interface SourceCapabilities {
   readonly resumable: boolean;
   /** `SourceEntity.where` is evaluated by the source. */
   readonly pushdownWhere: boolean;
+  /**
+   * The key is unique within one read (a primary key). File exports may repeat a key; the runner
+   * then checks every key against those already seen in the run.
+   */
+  readonly uniqueKeys: boolean;
 }
 
 export interface Source {
@@ -125,6 +133,11 @@ export interface SqlSinkTransaction {
    * Rows must all have the same columns. Throws only for faults of the whole batch.
    */
   upsert(target: TargetTable, rows: readonly Row[]): Promise<UpsertOutcome[]>;
+  /**
+   * Runs `fn` under a savepoint: when it throws, its statements are rolled back and the rest of the
+   * transaction stays usable. Used to isolate the one row of a batch that the target refuses.
+   */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** Declared abilities of a sink. */
@@ -133,6 +146,8 @@ export interface SinkCapabilities {
   readonly transactional: boolean;
   /** Bind parameters per statement, which bounds rows per multi-row statement. */
   readonly maxParams: number;
+  /** Session-level advisory locks exist, so that one run at a time can be enforced across hosts. */
+  readonly sessionLocks: boolean;
 }
 
 /** A SQL target (PostgreSQL, PGlite): rows and the `cutover` state schema live in one database. */

@@ -1,0 +1,21 @@
+/**
+ * `file://` connections: a folder of exports or a single file, in CSV (also .tsv, .txt), XLSX,
+ * JSON (an array of objects) or JSON Lines.
+ */
+import type { Connector } from '../types.js';
+import { parseFileConfig, type FileConfig } from './file-config.js';
+import { FileSource } from './file-source.js';
+
+/**
+ * @example
+ * registry.register(fileConnector)
+ * // file://./legacy-export                       a folder; the mapping's `table: customers` finds customers.csv
+ * // file:///srv/export/opportunities.xlsx?sheet=Pipeline&header_row=3
+ * // file://./export?encoding=windows-1252&delimiter=;
+ */
+export const fileConnector: Connector<FileConfig> = {
+  schemes: ['file'],
+  displayName: 'Files (CSV, XLSX, JSON, JSON Lines)',
+  parseConfig: (url, context) => parseFileConfig(url, context),
+  createSource: (config) => new FileSource(config),
+};

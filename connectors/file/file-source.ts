@@ -1,0 +1,139 @@
+/**
+ * The source behind a `file://` URL: it finds the file of an entity (in a folder, by table name)
+ * and hands the work to the reader of its format.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ColumnInfo, ReadRequest, Source, SourceBatch, SourceEntity } from '../types.js';
+import { FatalError } from '../errors.js';
+import { FILE_EXTENSIONS, formatOfExtension, type FileConfig, type FileFormat } from './file-config.js';
+import { CsvSource } from './csv-source.js';
+import { JsonSource } from './json-source.js';
+import { JsonlSource } from './jsonl-source.js';
+import { FILE_SOURCE_CAPABILITIES } from './record-batcher.js';
+import { fileReadError } from './text-chunks.js';
+import { XlsxSource } from './xlsx-source.js';
+
+/** A file an entity resolved to. */
+export interface EntityFile {
+  readonly path: string;
+  readonly format: FileFormat;
+}
+
+export class FileSource implements Source {
+  readonly capabilities = FILE_SOURCE_CAPABILITIES;
+  readonly #config: FileConfig;
+  #closed = false;
+
+  constructor(config: FileConfig) {
+    this.#config = config;
+  }
+
+  async *read(request: ReadRequest): AsyncGenerator<SourceBatch> {
+    request.signal?.throwIfAborted();
+    const source = await this.#sourceFor(request.entity);
+    yield* source.read(request);
+  }
+
+  async count(entity: SourceEntity, signal?: AbortSignal): Promise<number> {
+    return (await this.#sourceFor(entity)).count(entity, signal);
+  }
+
+  async describe(entity: SourceEntity): Promise<readonly ColumnInfo[]> {
+    return (await this.#sourceFor(entity)).describe(entity);
+  }
+
+  async close(): Promise<void> {
+    // Readers open their file per read and close it when the read ends; closing only stops new reads.
+    this.#closed = true;
+  }
+
+  async #sourceFor(entity: SourceEntity): Promise<Source> {
+    if (this.#closed) throw new FatalError(`${this.#config.url.redacted}: the source is closed`);
+    const file = await resolveEntityFile(this.#config, entity.table);
+    return createFormatSource(file, this.#config);
+  }
+}
+
+/** The reader for one file, with the connection's options. */
+export function createFormatSource(file: EntityFile, config: FileConfig): Source {
+  switch (file.format) {
+    case 'csv':
+      return new CsvSource(file.path, { encoding: config.encoding, delimiter: config.delimiter, headerRow: config.headerRow });
+    case 'xlsx':
+      return new XlsxSource(file.path, { sheet: config.sheet, headerRow: config.headerRow });
+    case 'json':
+      return new JsonSource(file.path, { encoding: config.encoding });
+    case 'jsonl':
+      return new JsonlSource(file.path, { encoding: config.encoding });
+  }
+}
+
+/**
+ * The file to read for `table`:
+ * - a single-file URL: that file (`table` is ignored);
+ * - a folder and a table with a known extension (`customers.csv`): that file in the folder;
+ * - a folder and a bare name (`customers`): the one file named `customers` plus a known extension
+ *   (`.csv`, `.tsv`, `.txt`, `.xlsx`, `.jsonl`, `.ndjson`, `.json`, in any case). None or several is
+ *   a `FatalError` that lists what the folder holds.
+ */
+export async function resolveEntityFile(config: FileConfig, table: string): Promise<EntityFile> {
+  const info = await stat(config.path).catch((error: unknown) => {
+    throw fileReadError(config.path, error);
+  });
+  if (info.isFile()) {
+    const format = config.format ?? formatOfExtension(path.extname(config.path));
+    if (format === null) throw new FatalError(`${config.path}: cannot tell the file's format from its name; use one of the extensions ${knownExtensions()}`);
+    return { path: config.path, format };
+  }
+  if (!info.isDirectory()) throw new FatalError(`${config.path} is neither a file nor a folder`);
+  return resolveInFolder(config.path, table);
+}
+
+async function resolveInFolder(folder: string, table: string): Promise<EntityFile> {
+  if (table === '' || table === '.' || table === '..' || /[/\\]/.test(table)) {
+    throw new FatalError(`Expected the table to be a file name inside ${folder} (e.g. customers or customers.csv), got \`${table}\``);
+  }
+  const files = await listFiles(folder);
+  const format = formatOfExtension(path.extname(table));
+  if (format !== null) {
+    if (files.includes(table)) return { path: path.join(folder, table), format };
+    throw new FatalError(`${path.join(folder, table)}: file not found; the folder holds ${describeFiles(files)}`);
+  }
+  const matches = files.filter((name) => {
+    const extension = path.extname(name);
+    return name.slice(0, name.length - extension.length) === table && formatOfExtension(extension) !== null;
+  });
+  // Lookup order of the extensions, so that the message lists them predictably.
+  const order = (name: string) => FILE_EXTENSIONS.findIndex(([ext]) => ext === path.extname(name).toLowerCase());
+  matches.sort((a, b) => order(a) - order(b));
+  const [match] = matches;
+  if (match !== undefined && matches.length === 1) return { path: path.join(folder, match), format: formatOfExtension(path.extname(match))! };
+  if (matches.length > 1) {
+    throw new FatalError(
+      `Several files in ${folder} match table \`${table}\`: ${matches.join(', ')}; name the one to read with its extension (e.g. table: ${matches[0]})`,
+    );
+  }
+  throw new FatalError(`No file for table \`${table}\` in ${folder}: expected one of ${FILE_EXTENSIONS.map(([ext]) => table + ext).join(', ')}; the folder holds ${describeFiles(files)}`);
+}
+
+async function listFiles(folder: string): Promise<string[]> {
+  try {
+    const entries = await readdir(folder, { withFileTypes: true });
+    return entries.filter((entry) => entry.isFile() || entry.isSymbolicLink()).map((entry) => entry.name).sort();
+  } catch (error) {
+    throw fileReadError(folder, error);
+  }
+}
+
+const LISTED_FILES = 20;
+
+function describeFiles(files: readonly string[]): string {
+  if (files.length === 0) return 'no files';
+  const listed = files.slice(0, LISTED_FILES).join(', ');
+  return files.length > LISTED_FILES ? `${listed} and ${files.length - LISTED_FILES} more` : listed;
+}
+
+function knownExtensions(): string {
+  return FILE_EXTENSIONS.map(([ext]) => ext).join(', ');
+}

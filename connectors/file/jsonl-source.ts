@@ -1,0 +1,89 @@
+/**
+ * Reads a JSON Lines file (`.jsonl`, `.ndjson`): one JSON object per line. A line that is not
+ * valid JSON, or not an object, is a reject carrying the line's text; the lines around it still load.
+ */
+import type { ColumnInfo, ReadRequest, Source, SourceBatch, SourceEntity } from '../types.js';
+import { FatalError } from '../errors.js';
+import { assertNoWhere, batchRecords, countRecords, FILE_SOURCE_CAPABILITIES, type FileRecord } from './record-batcher.js';
+import { fileLabel, readTextChunks } from './text-chunks.js';
+
+export interface JsonlSourceOptions {
+  /** WHATWG encoding label; a byte-order mark overrides it. @default 'utf-8' */
+  readonly encoding?: string;
+  /** A line longer than this stops the read (the file is probably not JSON Lines). @default 32 Mi characters */
+  readonly maxLineChars?: number;
+}
+
+/** Origins are `tickets.jsonl:5` (1-based line). Blank lines are skipped. */
+export class JsonlSource implements Source {
+  readonly capabilities = FILE_SOURCE_CAPABILITIES;
+  readonly file: string;
+  readonly #encoding: string;
+  readonly #maxLineChars: number;
+  readonly #label: string;
+
+  constructor(file: string, options: JsonlSourceOptions = {}) {
+    this.file = file;
+    this.#encoding = options.encoding ?? 'utf-8';
+    this.#maxLineChars = options.maxLineChars ?? 32 * 1024 * 1024;
+    this.#label = fileLabel(file);
+  }
+
+  read(request: ReadRequest): AsyncGenerator<SourceBatch> {
+    return batchRecords(this.#records(request.entity), request);
+  }
+
+  count(entity: SourceEntity, signal?: AbortSignal): Promise<number> {
+    return countRecords(this.#records(entity), signal);
+  }
+
+  /** The keys of the first object in the file. */
+  async describe(entity: SourceEntity): Promise<readonly ColumnInfo[]> {
+    for await (const record of this.#records(entity)) {
+      if ('data' in record) return Object.keys(record.data).map((name) => ({ name, type: 'json', nullable: true }));
+    }
+    return [];
+  }
+
+  async close(): Promise<void> {
+    // Every read opens and closes its own file handle; there is nothing to release here.
+  }
+
+  async *#records(entity: SourceEntity): AsyncGenerator<FileRecord> {
+    assertNoWhere(entity, this.file);
+    let rest = '';
+    let line = 0;
+    for await (const text of readTextChunks(this.file, this.#encoding)) {
+      rest += text;
+      const records: FileRecord[] = [];
+      let start = 0;
+      for (let end = rest.indexOf('\n'); end >= 0; end = rest.indexOf('\n', start)) {
+        const record = this.#record(rest.slice(start, end), ++line);
+        if (record) records.push(record);
+        start = end + 1;
+      }
+      rest = rest.slice(start);
+      if (rest.length > this.#maxLineChars) {
+        throw new FatalError(`${this.file}:${line + 1}: the line is longer than ${this.#maxLineChars} characters; is this a JSON Lines file (one object per line)?`);
+      }
+      yield* records;
+    }
+    const last = this.#record(rest, ++line);
+    if (last) yield last;
+  }
+
+  #record(text: string, line: number): FileRecord | null {
+    const content = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (content.trim() === '') return null;
+    const origin = `${this.#label}:${line}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(content);
+    } catch (error) {
+      return { origin, reason: `the line is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, payload: content };
+    }
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { origin, data: value as Record<string, unknown> };
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    return { origin, reason: `the line holds ${got}, not a JSON object`, payload: content };
+  }
+}

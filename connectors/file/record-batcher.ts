@@ -1,0 +1,137 @@
+/**
+ * What every file source shares: the record stream a reader produces, its cut into bounded
+ * `SourceBatch`es, the key check, the header check, and the refusal of `where`.
+ */
+import type { ReadRequest, SourceBatch, SourceCapabilities, SourceEntity, SourceRejection, SourceRow } from '../types.js';
+import { FatalError } from '../errors.js';
+
+/**
+ * File exports are re-read whole: no watermark (`after` is ignored), no `where`, and a key may
+ * repeat within a file (the runner checks keys against those already seen in the run).
+ */
+export const FILE_SOURCE_CAPABILITIES: SourceCapabilities = Object.freeze({ resumable: false, pushdownWhere: false, uniqueKeys: false });
+
+/** One record of a file, as a reader produces it: a row's data, or the reason it is not one. */
+export type FileRecord =
+  | { readonly origin: string; readonly data: Readonly<Record<string, unknown>> }
+  | {
+      readonly origin: string;
+      readonly reason: string;
+      /** The raw text (a CSV record, a JSON Lines line) or the partial record. */
+      readonly payload: unknown;
+      /** The legacy key, when the reader could tell it; otherwise it is looked up in an object payload. */
+      readonly key?: string | null | undefined;
+    };
+
+/**
+ * Cuts a record stream into batches of at most `batchSize` records (rows plus rejects), checking
+ * the key of every row. The watermark's key is the ordinal of the batch's last record, counting
+ * rejected ones; its cursor is null (file sources are not resumable).
+ *
+ * Nothing is read ahead: the next record is pulled only when the consumer asks for the next batch.
+ * An abort stops the read with the signal's reason (an `AbortError` by default); breaking out of
+ * the loop returns the record stream, whose `finally` closes the file.
+ */
+export async function* batchRecords(records: AsyncIterable<FileRecord>, request: ReadRequest): AsyncGenerator<SourceBatch> {
+  const { entity, batchSize, signal } = request;
+  assertBatchSize(batchSize);
+  signal?.throwIfAborted();
+  let rows: SourceRow[] = [];
+  let rejects: SourceRejection[] = [];
+  let ordinal = 0;
+  for await (const record of records) {
+    signal?.throwIfAborted();
+    ordinal++;
+    if ('reason' in record) {
+      rejects.push({ key: record.key ?? keyText(record.payload, entity.key), origin: record.origin, reason: record.reason, payload: record.payload });
+    } else {
+      const key = keyText(record.data, entity.key);
+      if (key === null) rejects.push({ key: null, origin: record.origin, reason: missingKeyReason(record.data, entity.key), payload: record.data });
+      else rows.push({ key, data: record.data, origin: record.origin });
+    }
+    if (rows.length + rejects.length >= batchSize) {
+      yield { rows, rejects, last: { cursor: null, key: ordinal } };
+      rows = [];
+      rejects = [];
+    }
+  }
+  signal?.throwIfAborted();
+  if (rows.length + rejects.length > 0) yield { rows, rejects, last: { cursor: null, key: ordinal } };
+}
+
+/** Number of records (rows and malformed ones), streamed. */
+export async function countRecords(records: AsyncIterable<FileRecord>, signal: AbortSignal | undefined): Promise<number> {
+  signal?.throwIfAborted();
+  let count = 0;
+  for await (const _record of records) {
+    count++;
+    if (count % 1024 === 0) signal?.throwIfAborted();
+  }
+  return count;
+}
+
+/** File sources cannot evaluate SQL; a `where` would otherwise be silently ignored and load rows out of scope. */
+export function assertNoWhere(entity: SourceEntity, file: string): void {
+  if (entity.where !== undefined && entity.where.trim() !== '') {
+    throw new FatalError(
+      `${file}: file sources do not support \`where\` (got \`${entity.where}\`); remove it from the mapping's source and ` +
+        'use `filter:` rules in the mapping to leave rows out (they are counted as filtered)',
+    );
+  }
+}
+
+/**
+ * Refuses a header that would make rows ambiguous: duplicate or empty column names. `where` is
+ * `customers.csv:1` or `book.xlsx!sheet:1`.
+ */
+export function assertHeader(columns: readonly string[], where: string): void {
+  const problems: string[] = [];
+  const empty = columns.flatMap((name, index) => (name.trim() === '' ? [index + 1] : []));
+  if (empty.length > 0) problems.push(`empty column names at position${empty.length > 1 ? 's' : ''} ${empty.join(', ')}`);
+  const positions = new Map<string, number[]>();
+  columns.forEach((name, index) => {
+    if (name.trim() !== '') positions.set(name, [...(positions.get(name) ?? []), index + 1]);
+  });
+  const duplicates = [...positions].filter(([, at]) => at.length > 1).map(([name, at]) => `\`${name}\` (positions ${at.join(', ')})`);
+  if (duplicates.length > 0) problems.push(`duplicate column names ${duplicates.join(', ')}`);
+  if (problems.length > 0) {
+    throw new FatalError(`${where}: the header has ${problems.join(' and ')}; every row would be ambiguous. Name each column once in the file's header`);
+  }
+}
+
+/** The key column must be in the header; otherwise every row would be rejected one by one. */
+export function assertKeyColumn(columns: readonly string[], key: string, where: string): void {
+  if (!columns.includes(key)) {
+    throw new FatalError(`${where}: the key column \`${key}\` is not in the header (columns: ${columns.map((c) => `\`${c}\``).join(', ')}); check \`key:\` in the mapping's source`);
+  }
+}
+
+/**
+ * Sets a column of a record built from a header. A column named `__proto__` becomes an own
+ * property instead of replacing the record's prototype.
+ */
+export function setField(record: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+  else record[name] = value;
+}
+
+function keyText(data: unknown, key: string): string | null {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return null;
+  const value = (data as Record<string, unknown>)[key];
+  if (typeof value === 'string') return value === '' ? null : value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return null;
+}
+
+function missingKeyReason(data: Readonly<Record<string, unknown>>, key: string): string {
+  if (!(key in data)) return `the key column \`${key}\` is missing from the record`;
+  const value = data[key];
+  if (value === null || value === '') return `the key column \`${key}\` is empty`;
+  return `the key column \`${key}\` holds ${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}, not a string or number`;
+}
+
+function assertBatchSize(batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new TypeError(`Expected \`batchSize\` to be an integer ≥ 1, got \`${String(batchSize)}\` (${typeof batchSize})`);
+  }
+}

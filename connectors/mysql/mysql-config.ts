@@ -1,0 +1,43 @@
+import type { ConnectionUrl } from '../connection-url.js';
+import { describeEndpoint } from '../connection-url.js';
+import { ConnectionConfigError } from '../errors.js';
+
+/** Validated options of a `mysql://` or `mariadb://` URL. */
+export interface MysqlConfig {
+  readonly url: ConnectionUrl;
+  /** `host:port/database`, for messages. */
+  readonly endpoint: string;
+  readonly poolSize: number;
+  readonly connectTimeoutMs: number;
+  /** Time zone the server's DATETIME values are read in; values stay text, so this only affects NOW(). */
+  readonly timezone: string;
+}
+
+const OPTIONS = ['pool_size', 'connect_timeout_ms', 'timezone'] as const;
+
+export function parseMysqlConfig(url: ConnectionUrl): MysqlConfig {
+  for (const name of Object.keys(url.params)) {
+    if (!(OPTIONS as readonly string[]).includes(name)) {
+      throw new ConnectionConfigError(`Unknown option \`${name}\` in ${url.redacted}; valid options are ${OPTIONS.join(', ')}`);
+    }
+  }
+  if (!url.host) throw new ConnectionConfigError(`Expected a host in ${url.redacted}, e.g. mysql://user@127.0.0.1:3306/legacy_crm`);
+  if (!url.path) throw new ConnectionConfigError(`Expected a database name in ${url.redacted}, e.g. mysql://user@127.0.0.1:3306/legacy_crm`);
+  return Object.freeze({
+    url,
+    endpoint: describeEndpoint(url, 3306),
+    poolSize: integerOption(url, 'pool_size', 4, 1, 64),
+    connectTimeoutMs: integerOption(url, 'connect_timeout_ms', 10_000, 100, 600_000),
+    timezone: url.params.timezone ?? 'local',
+  });
+}
+
+export function integerOption(url: ConnectionUrl, name: string, fallback: number, min: number, max: number): number {
+  const text = url.params[name];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConnectionConfigError(`Expected \`${name}\` to be an integer from ${min} to ${max}, got \`${text}\` in ${url.redacted}`);
+  }
+  return value;
+}

@@ -1,0 +1,129 @@
+/**
+ * Reads a legacy MySQL/MariaDB table in keyset pages on `(cursor, key)`. Values are returned the
+ * way the server stores them: DATETIME as `yyyy-MM-dd HH:mm:ss` text (no time zone guessing),
+ * DECIMAL and BIGINT as text (no float rounding).
+ */
+import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity } from '../types.js';
+import { classifyDriverError, FatalError } from '../errors.js';
+import { withRetry } from '../retry.js';
+import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
+import type { MysqlConfig } from './mysql-config.js';
+
+/** The subset of mysql2's promise pool this source uses (injected, as in kysely's MysqlPool). */
+export interface MysqlPool {
+  query(sql: string, values?: readonly unknown[]): Promise<[unknown, unknown]>;
+  end(): Promise<void>;
+}
+
+export class MysqlSource implements Source {
+  readonly capabilities: SourceCapabilities = { resumable: true, pushdownWhere: true, uniqueKeys: true };
+  readonly #config: MysqlConfig;
+  readonly #createPool: () => Promise<MysqlPool>;
+  #pool: Promise<MysqlPool> | null = null;
+  #closed = false;
+
+  constructor(config: MysqlConfig, createPool: () => Promise<MysqlPool>) {
+    this.#config = config;
+    this.#createPool = createPool;
+  }
+
+  async *read(request: ReadRequest): AsyncGenerator<SourceBatch> {
+    const { entity } = request;
+    const where = `MySQL ${this.#config.endpoint} table ${entity.table}`;
+    const table = quoteIdentifier(entity.table);
+    const key = quoteIdentifier(entity.key);
+    const cursor = entity.cursor === undefined ? undefined : quoteIdentifier(entity.cursor);
+    const scope = entity.where ? `(${entity.where})` : '1=1';
+    const order = cursor ? `${cursor}, ${key}` : key;
+    const fetchPage = ({ after, limit }: KeysetPageRequest) =>
+      this.#query(where, request.signal, (pool) => {
+        const [condition, values] = keysetCondition(after, key, cursor);
+        return pool.query(`SELECT * FROM ${table} WHERE ${scope} AND ${condition} ORDER BY ${order} LIMIT ${limit}`, values);
+      });
+    yield* readKeysetPages({
+      key: entity.key,
+      cursor: entity.cursor,
+      batchSize: request.batchSize,
+      after: request.after,
+      signal: request.signal,
+      fetchPage,
+      origin: (row) => `${this.#config.url.path}.${entity.table} ${entity.key}=${String(row[entity.key])}`,
+    });
+  }
+
+  async count(entity: SourceEntity, signal?: AbortSignal): Promise<number> {
+    const scope = entity.where ? `(${entity.where})` : '1=1';
+    const rows = await this.#query(`MySQL ${this.#config.endpoint} table ${entity.table}`, signal, (pool) =>
+      pool.query(`SELECT COUNT(*) AS n FROM ${quoteIdentifier(entity.table)} WHERE ${scope}`),
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async describe(entity: SourceEntity): Promise<readonly ColumnInfo[]> {
+    const rows = await this.#query(`MySQL ${this.#config.endpoint}`, undefined, (pool) =>
+      pool.query(
+        `SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable
+           FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+        [entity.table],
+      ),
+    );
+    if (rows.length === 0) throw new FatalError(`MySQL ${this.#config.endpoint}: table \`${entity.table}\` does not exist`);
+    return rows.map((row) => ({ name: String(row.name), type: String(row.type), nullable: row.nullable === 'YES' }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pool = this.#pool;
+    this.#pool = null;
+    if (pool) await (await pool.catch(() => null))?.end().catch(() => undefined);
+  }
+
+  #getPool(): Promise<MysqlPool> {
+    if (!this.#pool) {
+      const created = this.#createPool();
+      this.#pool = created;
+      // A failed connect must not stick: the next attempt connects afresh.
+      created.catch(() => {
+        if (this.#pool === created) this.#pool = null;
+      });
+    }
+    return this.#pool;
+  }
+
+  async #query(where: string, signal: AbortSignal | undefined, run: (pool: MysqlPool) => Promise<[unknown, unknown]>): Promise<Row[]> {
+    if (this.#closed) throw new FatalError(`${where}: source is closed`);
+    return withRetry(
+      async () => {
+        try {
+          const [rows] = await run(await this.#getPool());
+          return rows as Row[];
+        } catch (error) {
+          throw classifyDriverError(error, where);
+        }
+      },
+      { signal },
+    );
+  }
+}
+
+/**
+ * Rows strictly after `after` in `ORDER BY cursor, key` (MySQL sorts NULL first). Written as
+ * `cursor >= ? AND (cursor > ? OR key > ?)` so that the optimiser uses a range on the index.
+ */
+export function keysetCondition(after: KeysetPageRequest['after'], key: string, cursor: string | undefined): [string, unknown[]] {
+  if (after === null) return ['1=1', []];
+  if (cursor === undefined) return after.key === null ? ['1=1', []] : [`${key} > ?`, [after.key]];
+  if (after.cursor === null) {
+    return after.key === null ? ['1=1', []] : [`((${cursor} IS NULL AND ${key} > ?) OR ${cursor} IS NOT NULL)`, [after.key]];
+  }
+  if (after.key === null) return [`${cursor} >= ?`, [after.cursor]];
+  return [`${cursor} >= ? AND (${cursor} > ? OR ${key} > ?)`, [after.cursor, after.cursor, after.key]];
+}
+
+export function quoteIdentifier(name: string): string {
+  return name
+    .split('.')
+    .map((part) => `\`${part.replaceAll('`', '``')}\``)
+    .join('.');
+}

@@ -1,0 +1,85 @@
+/**
+ * PGlite as the target: an embedded PostgreSQL in a folder, so that the whole migration runs
+ * without a database server. Also the state store beside file and API targets.
+ */
+import { mkdir } from 'node:fs/promises';
+import { Kysely } from 'kysely';
+import type { SinkCapabilities, SqlSink, SqlSinkTransaction } from '../types.js';
+import { ConnectorError, classifyDriverError } from '../errors.js';
+import { upsertRows } from '../sql/pg-upsert.js';
+import { withSavepoint } from '../sql/savepoint.js';
+import type { PgliteConfig } from './pglite-config.js';
+import { PgliteDialect, type PgliteDatabase } from './pglite-dialect.js';
+import { acquireFolderLock, type FolderLock } from './folder-lock.js';
+
+const PGLITE_MAX_PARAMS = 65_535;
+// date, timestamp, timestamptz, numeric, int8 as text: nothing rounded, nothing shifted.
+const TEXT_TYPES = [1082, 1114, 1184, 1700, 20];
+
+export class PgliteSink implements SqlSink {
+  readonly kind = 'sql' as const;
+  readonly capabilities: SinkCapabilities = { transactional: true, maxParams: PGLITE_MAX_PARAMS, sessionLocks: false };
+  readonly db: Kysely<any>;
+  readonly #where: string;
+  readonly #lock: FolderLock | null;
+  #closed = false;
+
+  private constructor(config: PgliteConfig, database: PgliteDatabase, lock: FolderLock | null) {
+    this.#where = config.endpoint;
+    this.#lock = lock;
+    this.db = new Kysely<any>({ dialect: new PgliteDialect(classifyingDatabase(database, this.#where)) });
+  }
+
+  static async open(config: PgliteConfig): Promise<PgliteSink> {
+    const { PGlite } = await import('@electric-sql/pglite');
+    let lock: FolderLock | null = null;
+    if (config.dataDir !== null) {
+      await mkdir(config.dataDir, { recursive: true });
+      lock = await acquireFolderLock(`${config.dataDir}.lock`, config.endpoint);
+    }
+    try {
+      const parsers = Object.fromEntries(TEXT_TYPES.map((oid) => [oid, (value: string) => value]));
+      const database = config.dataDir === null ? new PGlite({ parsers }) : new PGlite(config.dataDir, { parsers });
+      await database.waitReady;
+      await database.query(`SET TimeZone = 'UTC'`);
+      return new PgliteSink(config, database as unknown as PgliteDatabase, lock);
+    } catch (error) {
+      await lock?.release();
+      throw classifyDriverError(error, config.endpoint);
+    }
+  }
+
+  async transaction<T>(fn: (tx: SqlSinkTransaction) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction().execute((trx) =>
+        fn({ db: trx, upsert: (target, rows) => upsertRows(trx, target, rows, PGLITE_MAX_PARAMS), savepoint: (run) => withSavepoint(trx, run) }),
+      );
+    } catch (error) {
+      throw error instanceof ConnectorError ? error : classifyDriverError(error, this.#where);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.db.destroy();
+    } finally {
+      await this.#lock?.release();
+    }
+  }
+}
+
+function classifyingDatabase(database: PgliteDatabase, where: string): PgliteDatabase {
+  return {
+    query: <T>(sql: string, params?: unknown[], options?: { rowMode?: 'object' }) =>
+      database.query<T>(sql, params, options).catch((error: unknown) => {
+        throw classifyDriverError(error, where);
+      }),
+    exec: (sql, options) =>
+      database.exec(sql, options).catch((error: unknown) => {
+        throw classifyDriverError(error, where);
+      }),
+    close: () => database.close(),
+  };
+}

@@ -1,0 +1,20 @@
+import type { Connector } from '../types.js';
+import { classifyDriverError } from '../errors.js';
+import { parsePostgresConfig, type PostgresConfig } from './postgres-config.js';
+import { createPgPool } from './postgres-pool.js';
+import { PostgresSink } from './postgres-sink.js';
+import { PostgresSource } from './postgres-source.js';
+
+/** `postgres://user:${PASSWORD}@host:5432/newcrm?schema=crm` (also `postgresql://`). */
+export const postgresConnector: Connector<PostgresConfig> = {
+  schemes: ['postgres', 'postgresql'],
+  displayName: 'PostgreSQL',
+  parseConfig: (url) => parsePostgresConfig(url),
+  createSource: (config) => new PostgresSource(config, () => createPgPool(config)),
+  createSink: async (config) => {
+    const pool = await createPgPool(config).catch((error: unknown) => {
+      throw classifyDriverError(error, `PostgreSQL ${config.endpoint}`);
+    });
+    return new PostgresSink(config, pool);
+  },
+};

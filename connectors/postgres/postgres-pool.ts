@@ -1,0 +1,77 @@
+/**
+ * The pg pool for a PostgreSQL connection. Timestamps, dates and numerics come back as the server's
+ * text, in UTC, so that nothing is rounded or shifted on the way through JavaScript.
+ */
+import type { PostgresConfig } from './postgres-config.js';
+import { classifyDriverError } from '../errors.js';
+
+/** The subset of a pg client this connector uses. */
+export interface PgClient {
+  query(text: string, values?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  release(destroy?: boolean | Error): void;
+}
+
+/** The subset of pg's Pool this connector uses (injected, as in kysely's PostgresPool). */
+export interface PgPool {
+  connect(): Promise<PgClient>;
+  query(text: string, values?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  end(): Promise<void>;
+}
+
+const TEXT_TYPES = new Set([1082 /* date */, 1114 /* timestamp */, 1184 /* timestamptz */, 1083 /* time */, 1266 /* timetz */, 1700 /* numeric */, 20 /* int8 */]);
+
+export async function createPgPool(config: PostgresConfig): Promise<PgPool> {
+  const pg = (await import('pg')).default;
+  const { url } = config;
+  const pool = new pg.Pool({
+    host: url.host,
+    port: url.port ?? 5432,
+    user: url.username || undefined,
+    password: url.password || undefined,
+    database: url.path,
+    max: config.poolSize,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    application_name: config.applicationName,
+    ssl: config.ssl ? { rejectUnauthorized: config.url.params.sslmode === 'verify-full' } : false,
+    options: `-c TimeZone=UTC -c search_path=${config.schema},public`,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        TEXT_TYPES.has(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client that loses its server emits 'error' on the pool; without a listener Node exits.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  return pool as unknown as PgPool;
+}
+
+/**
+ * A pool whose clients turn driver errors into connector errors naming the endpoint, so that every
+ * caller above (kysely included) sees `PostgreSQL host:5432/db: …` and never a raw driver message.
+ */
+export function classifyingPool(pool: PgPool, where: string): PgPool {
+  const classify = (error: unknown): never => {
+    throw classifyDriverError(error, where);
+  };
+  return {
+    connect: async () => {
+      const client = await pool.connect().catch(classify);
+      return classifyingClient(client, classify);
+    },
+    query: (text, values) => pool.query(text, values).catch(classify),
+    end: () => pool.end(),
+  };
+}
+
+export function classifyingClient(client: PgClient, classify: (error: unknown) => never): PgClient {
+  return {
+    query: (text, values) => client.query(text, values).catch(classify),
+    release: (destroy) => client.release(destroy),
+  };
+}

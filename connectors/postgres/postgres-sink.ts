@@ -1,0 +1,66 @@
+/**
+ * PostgreSQL as the target: rows and the migration state commit in one transaction per batch.
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Row, SinkCapabilities, SqlSink, SqlSinkTransaction, TargetTable, UpsertOutcome } from '../types.js';
+import { ConnectorError, classifyDriverError } from '../errors.js';
+import { upsertRows } from '../sql/pg-upsert.js';
+import { withSavepoint } from '../sql/savepoint.js';
+import type { PostgresConfig } from './postgres-config.js';
+import { classifyingPool, type PgClient, type PgPool } from './postgres-pool.js';
+
+const POSTGRES_MAX_PARAMS = 65_535;
+
+export class PostgresSink implements SqlSink {
+  readonly kind = 'sql' as const;
+  readonly capabilities: SinkCapabilities = { transactional: true, maxParams: POSTGRES_MAX_PARAMS, sessionLocks: true };
+  readonly db: Kysely<any>;
+  readonly #pool: PgPool;
+  readonly #where: string;
+  #closed = false;
+
+  constructor(config: PostgresConfig, pool: PgPool) {
+    this.#where = `PostgreSQL ${config.endpoint}`;
+    this.#pool = classifyingPool(pool, this.#where);
+    this.db = new Kysely<any>({ dialect: new PostgresDialect({ pool: this.#pool as never }) });
+  }
+
+  async transaction<T>(fn: (tx: SqlSinkTransaction) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken: unknown = undefined;
+    try {
+      await client.query('BEGIN');
+      const db = kyselyOnClient(client);
+      const tx: SqlSinkTransaction = {
+        db,
+        upsert: (target: TargetTable, rows: readonly Row[]): Promise<UpsertOutcome[]> => upsertRows(db, target, rows, POSTGRES_MAX_PARAMS),
+        savepoint: (run) => withSavepoint(db, run),
+      };
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      broken = error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error instanceof ConnectorError ? error : classifyDriverError(error, this.#where);
+    } finally {
+      // A client that failed mid-transaction may have lost its connection: do not reuse it.
+      client.release(broken === undefined ? undefined : true);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.db.destroy();
+  }
+}
+
+/** A Kysely bound to one checked-out client, so that statements join its open transaction. */
+function kyselyOnClient(client: PgClient): Kysely<any> {
+  const pool = {
+    connect: async () => ({ query: client.query.bind(client), release: () => undefined }),
+    end: async () => undefined,
+  };
+  return new Kysely<any>({ dialect: new PostgresDialect({ pool: pool as never }) });
+}

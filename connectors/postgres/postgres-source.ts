@@ -1,0 +1,104 @@
+/**
+ * Reads a PostgreSQL table in keyset pages on `(cursor NULLS FIRST, key)`. Timestamps, dates and
+ * numerics arrive as text (see postgres-pool.ts).
+ */
+import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity } from '../types.js';
+import { classifyDriverError, FatalError } from '../errors.js';
+import { withRetry } from '../retry.js';
+import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
+import { quotePgIdentifier } from '../sql/pg-upsert.js';
+import type { PostgresConfig } from './postgres-config.js';
+import { classifyingPool, type PgPool } from './postgres-pool.js';
+
+export class PostgresSource implements Source {
+  readonly capabilities: SourceCapabilities = { resumable: true, pushdownWhere: true, uniqueKeys: true };
+  readonly #config: PostgresConfig;
+  readonly #createPool: () => Promise<PgPool>;
+  readonly #where: string;
+  #pool: Promise<PgPool> | null = null;
+  #closed = false;
+
+  constructor(config: PostgresConfig, createPool: () => Promise<PgPool>) {
+    this.#config = config;
+    this.#createPool = createPool;
+    this.#where = `PostgreSQL ${config.endpoint}`;
+  }
+
+  async *read(request: ReadRequest): AsyncGenerator<SourceBatch> {
+    const { entity } = request;
+    const table = quotePgIdentifier(entity.table);
+    const key = quotePgIdentifier(entity.key);
+    const cursor = entity.cursor === undefined ? undefined : quotePgIdentifier(entity.cursor);
+    const scope = entity.where ? `(${entity.where})` : 'TRUE';
+    const order = cursor ? `${cursor} ASC NULLS FIRST, ${key} ASC` : `${key} ASC`;
+    const fetchPage = ({ after, limit }: KeysetPageRequest) => {
+      const [condition, values] = pgKeysetCondition(after, key, cursor);
+      return this.#query(`SELECT * FROM ${table} WHERE ${scope} AND ${condition} ORDER BY ${order} LIMIT ${limit}`, values, request.signal);
+    };
+    yield* readKeysetPages({
+      key: entity.key,
+      cursor: entity.cursor,
+      batchSize: request.batchSize,
+      after: request.after,
+      signal: request.signal,
+      fetchPage,
+      origin: (row) => `${this.#config.url.path}.${entity.table} ${entity.key}=${String(row[entity.key])}`,
+    });
+  }
+
+  async count(entity: SourceEntity, signal?: AbortSignal): Promise<number> {
+    const scope = entity.where ? `(${entity.where})` : 'TRUE';
+    const rows = await this.#query(`SELECT COUNT(*)::bigint AS n FROM ${quotePgIdentifier(entity.table)} WHERE ${scope}`, [], signal);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async describe(entity: SourceEntity): Promise<readonly ColumnInfo[]> {
+    const [schema, table] = entity.table.includes('.') ? entity.table.split('.', 2) : [null, entity.table];
+    const rows = await this.#query(
+      `SELECT column_name AS name, data_type AS type, is_nullable AS nullable FROM information_schema.columns
+        WHERE table_name = $1 AND table_schema = COALESCE($2, current_schema()) ORDER BY ordinal_position`,
+      [table, schema],
+    );
+    if (rows.length === 0) throw new FatalError(`${this.#where}: table \`${entity.table}\` does not exist`);
+    return rows.map((row) => ({ name: String(row.name), type: String(row.type), nullable: row.nullable === 'YES' }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pool = this.#pool;
+    this.#pool = null;
+    if (pool) await (await pool.catch(() => null))?.end().catch(() => undefined);
+  }
+
+  #getPool(): Promise<PgPool> {
+    if (!this.#pool) {
+      const created = this.#createPool().then(
+        (pool) => classifyingPool(pool, this.#where),
+        (error: unknown) => {
+          throw classifyDriverError(error, this.#where);
+        },
+      );
+      this.#pool = created;
+      created.catch(() => {
+        if (this.#pool === created) this.#pool = null;
+      });
+    }
+    return this.#pool;
+  }
+
+  async #query(text: string, values: readonly unknown[], signal?: AbortSignal): Promise<Row[]> {
+    if (this.#closed) throw new FatalError(`${this.#where}: source is closed`);
+    return withRetry(async () => (await (await this.#getPool()).query(text, values)).rows, { signal });
+  }
+}
+
+export function pgKeysetCondition(after: KeysetPageRequest['after'], key: string, cursor: string | undefined): [string, unknown[]] {
+  if (after === null) return ['TRUE', []];
+  if (cursor === undefined) return after.key === null ? ['TRUE', []] : [`${key} > $1`, [after.key]];
+  if (after.cursor === null) {
+    return after.key === null ? ['TRUE', []] : [`((${cursor} IS NULL AND ${key} > $1) OR ${cursor} IS NOT NULL)`, [after.key]];
+  }
+  if (after.key === null) return [`${cursor} >= $1`, [after.cursor]];
+  return [`${cursor} >= $1 AND (${cursor} > $1 OR ${key} > $2)`, [after.cursor, after.key]];
+}

@@ -1,0 +1,61 @@
+/**
+ * URL scheme → connector. The pipeline asks the registry, never a driver: adding a connector is
+ * one `register` call.
+ */
+import type { Connector, ConnectorContext, Sink, Source } from './types.js';
+import { parseConnectionUrl, type ConnectionUrl } from './connection-url.js';
+import { ConnectionConfigError } from './errors.js';
+import { fileConnector } from './file/file-connector.js';
+import { mysqlConnector } from './mysql/mysql-connector.js';
+import { pgliteConnector } from './pglite/pglite-connector.js';
+import { postgresConnector } from './postgres/postgres-connector.js';
+
+/** A connection whose URL has been parsed and whose options the connector has validated. */
+export interface ResolvedConnection {
+  readonly name: string;
+  readonly url: ConnectionUrl;
+  readonly connector: Connector<unknown>;
+  readonly config: unknown;
+}
+
+export class ConnectorRegistry {
+  readonly #byScheme = new Map<string, Connector<unknown>>();
+
+  register(connector: Connector<any>): this {
+    for (const scheme of connector.schemes) this.#byScheme.set(scheme, connector);
+    return this;
+  }
+
+  get schemes(): readonly string[] {
+    return [...this.#byScheme.keys()];
+  }
+
+  /** Parses and validates a URL; throws `ConnectionConfigError` or `ConnectionUrlError` with a message. */
+  resolve(name: string, urlText: string, context: ConnectorContext): ResolvedConnection {
+    const url = parseConnectionUrl(urlText);
+    const connector = this.#byScheme.get(url.scheme);
+    if (!connector) {
+      throw new ConnectionConfigError(`Unknown scheme \`${url.scheme}://\` in ${url.redacted}; supported: ${this.schemes.map((s) => `${s}://`).join(', ')}`);
+    }
+    return { name, url, connector, config: connector.parseConfig(url, context) };
+  }
+}
+
+export function createSource(connection: ResolvedConnection): Source {
+  if (!connection.connector.createSource) {
+    throw new ConnectionConfigError(`Connection \`${connection.name}\` (${connection.connector.displayName}) cannot be read from`);
+  }
+  return connection.connector.createSource(connection.config);
+}
+
+export async function createSink(connection: ResolvedConnection): Promise<Sink> {
+  if (!connection.connector.createSink) {
+    throw new ConnectionConfigError(`Connection \`${connection.name}\` (${connection.connector.displayName}) cannot be written to`);
+  }
+  return connection.connector.createSink(connection.config);
+}
+
+/** The connectors that ship with cutover. */
+export function builtinConnectors(): ConnectorRegistry {
+  return new ConnectorRegistry().register(mysqlConnector).register(postgresConnector).register(pgliteConnector).register(fileConnector);
+}

@@ -1,0 +1,106 @@
+/**
+ * Keyset pagination shared by the database sources: pages ordered by `(cursor, key)` with NULL
+ * cursors first, each page strictly after the last row of the previous one. The database orders
+ * the rows; JavaScript never re-sorts them (collations differ).
+ */
+import type { Row, SourceBatch, SourceRow, Watermark, WatermarkValue } from '../types.js';
+import { FatalError } from '../errors.js';
+
+export interface KeysetPageRequest {
+  readonly after: Watermark | null;
+  readonly limit: number;
+}
+
+export interface KeysetOptions {
+  readonly key: string;
+  readonly cursor?: string | undefined;
+  readonly batchSize: number;
+  readonly after: Watermark | null | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** Fetches one page; must be safe to retry. */
+  fetchPage(request: KeysetPageRequest): Promise<Row[]>;
+  /** `legacy_crm.customers id=42`. */
+  origin(row: Row): string;
+}
+
+/**
+ * Yields batches page by page, fetching the next page while the consumer works on the current one,
+ * so that reads overlap with writes. At most one page is in flight.
+ */
+export async function* readKeysetPages(options: KeysetOptions): AsyncGenerator<SourceBatch> {
+  const { key, cursor, batchSize, signal } = options;
+  let after = options.after ?? null;
+  let pending: Promise<Row[]> | null = null;
+  try {
+    signal?.throwIfAborted();
+    pending = options.fetchPage({ after, limit: batchSize });
+    for (;;) {
+      const inFlight: Promise<Row[]> = pending ?? options.fetchPage({ after, limit: batchSize });
+      const page = await inFlight;
+      pending = null;
+      signal?.throwIfAborted();
+      if (page.length === 0) return;
+      const lastRow = page[page.length - 1]!;
+      const last = watermarkOf(lastRow, key, cursor);
+      assertAdvances(after, page[0]!, key, cursor);
+      after = last;
+      if (page.length === batchSize) pending = options.fetchPage({ after, limit: batchSize });
+      const rows: SourceRow[] = new Array(page.length);
+      for (let i = 0; i < page.length; i++) {
+        const data = page[i]!;
+        rows[i] = { key: String(data[key]), data, origin: options.origin(data) };
+      }
+      yield { rows, rejects: [], last };
+      if (page.length < batchSize) return;
+    }
+  } finally {
+    // A page may still be in flight when the consumer breaks out; its rejection must not go unhandled.
+    pending?.catch(() => undefined);
+  }
+}
+
+export function watermarkOf(row: Row, key: string, cursor: string | undefined): Watermark {
+  return { cursor: cursor === undefined ? null : toWatermarkValue(row[cursor]), key: toWatermarkValue(row[key]) ?? '' };
+}
+
+function toWatermarkValue(value: unknown): WatermarkValue | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
+
+/**
+ * The first row of a page must come after the previous watermark (Meltano's `check_sorted`).
+ * Only values whose order JavaScript knows for certain are compared: numbers, and ASCII text
+ * such as timestamps; other text is left to the database's collation.
+ */
+function assertAdvances(after: Watermark | null, first: Row, key: string, cursor: string | undefined): void {
+  if (after === null) return;
+  const next = watermarkOf(first, key, cursor);
+  const byCursor = compareKnown(after.cursor, next.cursor);
+  const order = byCursor === 0 ? compareKnown(after.key, next.key) : byCursor;
+  if (order !== undefined && order >= 0) {
+    throw new FatalError(
+      `source returned rows out of keyset order: (${String(next.cursor)}, ${String(next.key)}) after (${String(after.cursor)}, ${String(after.key)}); ` +
+        'check that the key is unique and the cursor column is not changing type',
+    );
+  }
+}
+
+function compareKnown(a: WatermarkValue | null, b: WatermarkValue | null): number | undefined {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string' && isAscii(a) && isAscii(b) && sameShape(a, b)) return a < b ? -1 : a > b ? 1 : 0;
+  return undefined;
+}
+
+function isAscii(text: string): boolean {
+  return /^[\x20-\x7e]*$/.test(text);
+}
+
+/** Digit-for-digit shapes (timestamps, zero-padded codes) compare the same in every collation. */
+function sameShape(a: string, b: string): boolean {
+  return a.replace(/\d/g, '0') === b.replace(/\d/g, '0');
+}
