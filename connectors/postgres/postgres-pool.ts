@@ -59,13 +59,15 @@ export function classifyingPool(pool: PgPool, where: string): PgPool {
   const classify = (error: unknown): never => {
     throw classifyDriverError(error, where);
   };
+  let ended: Promise<void> | null = null;
   return {
     connect: async () => {
       const client = await pool.connect().catch(classify);
       return classifyingClient(client, classify);
     },
     query: (text, values) => pool.query(text, values).catch(classify),
-    end: () => pool.end(),
+    // Idempotent: kysely ends the pool it used, the owner ends it in case kysely never did.
+    end: () => (ended ??= pool.end()),
   };
 }
 

@@ -53,6 +53,8 @@ export class PostgresSink implements SqlSink {
     if (this.#closed) return;
     this.#closed = true;
     await this.db.destroy();
+    // kysely ends the pool only if it ran a query; a sink closed before that still holds a client.
+    await this.#pool.end();
   }
 }
 
