@@ -1,0 +1,137 @@
+/**
+ * The config edge (STYLE 5): reads cutover.yaml and its mapping files, interpolates `${ENV}` in
+ * connection URLs, validates everything, and returns a frozen {@link Project} — or throws one
+ * {@link ConfigError} listing every problem with file, line and JSON pointer.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { builtinConnectors, type ConnectorRegistry, type ResolvedConnection } from '../../connectors/registry.js';
+import type { EntityMapping } from '../../transforms/entity-mapping.js';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import { interpolateEnv, type Environment } from './interpolate-env.js';
+import { deepFreeze, loadMapping } from './load-mapping.js';
+import type { Project } from './project.js';
+import { explainSchemaErrors } from './schema-errors.js';
+import { formatSchemas } from './schemas.js';
+import { joinPointer, readLocatedDocument } from './yaml-document.js';
+
+export interface LoadProjectOptions {
+  /** Where `${VAR}` values come from. @default process.env */
+  readonly env?: Environment;
+  readonly registry?: ConnectorRegistry;
+  /** How files are named in messages. @default relative to the current directory */
+  readonly displayPath?: (file: string) => string;
+}
+
+export const PROJECT_FILE = 'cutover.yaml';
+
+/** Loads the project at `location`: a folder holding cutover.yaml, or the file itself. */
+export async function loadProject(location: string, options: LoadProjectOptions = {}): Promise<Project> {
+  const env = options.env ?? process.env;
+  const registry = options.registry ?? builtinConnectors();
+  const display = options.displayPath ?? ((file: string) => path.relative(process.cwd(), file) || file);
+  const file = await projectFile(location);
+  const dir = path.dirname(file);
+
+  const document = await readLocatedDocument(file, display(file));
+  if (Array.isArray(document)) throw new ConfigError(document);
+  const { project: validateProject } = formatSchemas();
+  if (!validateProject(document.value)) throw new ConfigError(explainSchemaErrors(validateProject.errors ?? [], document));
+  const raw = document.value as RawProject;
+
+  const problems: ConfigProblem[] = [];
+  const connections = new Map<string, ResolvedConnection>();
+  for (const [name, written] of Object.entries(raw.connections)) {
+    const pointer = joinPointer('connections', name);
+    const { text, missing } = interpolateEnv(written, env);
+    if (missing.length > 0) {
+      problems.push(document.problem(pointer, `environment variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `\`${m}\``).join(', ')} not set (write \`\${NAME:-default}\` for a default)`));
+      continue;
+    }
+    try {
+      connections.set(name, registry.resolve(name, text, { baseDir: dir }));
+    } catch (error) {
+      problems.push(document.problem(pointer, (error as Error).message));
+    }
+  }
+
+  const targetName = raw.target.connection;
+  const target = connections.get(targetName);
+  if (!target && !(targetName in raw.connections)) {
+    problems.push(document.problem('/target/connection', `unknown connection \`${targetName}\`; defined: ${Object.keys(raw.connections).join(', ')}`));
+  } else if (target && !target.connector.createSink) {
+    problems.push(document.problem('/target/connection', `\`${targetName}\` is a ${target.connector.displayName} connection, which cannot be a target`));
+  }
+
+  const entities: EntityMapping[] = [];
+  const earlier = new Set<string>();
+  let earlierUnnamed = false;
+  const defaultBatchSize = raw.options?.batch_size ?? 2000;
+  for (const [index, relative] of raw.entities.entries()) {
+    const mappingFile = path.resolve(dir, relative);
+    const loaded = await loadMapping(mappingFile, display(mappingFile), {
+      earlierEntities: earlier,
+      earlierUnnamed,
+      connectionNames: new Set(Object.keys(raw.connections)),
+      targetConnection: targetName,
+      defaultBatchSize,
+    });
+    if (Array.isArray(loaded)) {
+      if (loaded.length === 1 && loaded[0]!.message === 'file not found') {
+        problems.push(document.problem(joinPointer('entities', index), `mapping file not found: ${display(mappingFile)}`));
+      } else {
+        problems.push(...loaded);
+      }
+      if (loaded.entity !== undefined) earlier.add(loaded.entity);
+      else earlierUnnamed = true;
+      continue;
+    }
+    if (earlier.has(loaded.entity)) {
+      problems.push(document.problem(joinPointer('entities', index), `entity \`${loaded.entity}\` is defined twice`));
+      continue;
+    }
+    earlier.add(loaded.entity);
+    entities.push(loaded);
+  }
+
+  const migrationsDir = raw.target.migrations === undefined ? null : path.resolve(dir, raw.target.migrations);
+  if (migrationsDir !== null && !(await isDirectory(migrationsDir))) {
+    problems.push(document.problem('/target/migrations', `folder not found: ${display(migrationsDir)}`));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return deepFreeze({
+    name: raw.name ?? path.basename(dir),
+    dir,
+    file,
+    connections,
+    target: { connection: target!, migrationsDir, stateSchema: raw.target.state_schema ?? 'cutover' },
+    entities,
+    options: {
+      batchSize: defaultBatchSize,
+      lookbackSeconds: raw.options?.lookback_seconds ?? 300,
+      logFile: path.resolve(dir, raw.options?.log_file ?? '.cutover/cutover.log'),
+    },
+  });
+}
+
+async function projectFile(location: string): Promise<string> {
+  const absolute = path.resolve(location);
+  const info = await stat(absolute).catch(() => null);
+  if (info === null) {
+    throw new ConfigError([{ file: location, line: 0, column: 0, pointer: '', message: 'no such file or folder; pass a project folder with cutover.yaml (-p DIR)' }]);
+  }
+  return info.isDirectory() ? path.join(absolute, PROJECT_FILE) : absolute;
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  return (await stat(dir).catch(() => null))?.isDirectory() ?? false;
+}
+
+interface RawProject {
+  name?: string;
+  connections: Record<string, string>;
+  target: { connection: string; migrations?: string; state_schema?: string };
+  entities: string[];
+  options?: { batch_size?: number; lookback_seconds?: number; log_file?: string };
+}

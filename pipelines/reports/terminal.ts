@@ -1,0 +1,32 @@
+/** What a person reads at the end of a command: the run's ledger and the reconciliation equation. */
+import type { Reconciliation } from '../reconcile/counts.js';
+import type { RunSummary } from '../runner/run-project.js';
+import { unaccounted } from '../state/ledger.js';
+import { renderTable } from './text-table.js';
+
+export function renderRunSummary(summary: RunSummary): string {
+  const rows = summary.ledgers.map((l) => [l.entity, l.read, l.inserted, l.updated, l.unchanged, l.merged, l.rejected, l.filtered, unaccounted(l)] as const);
+  const table = renderTable(['entity', 'read', 'inserted', 'updated', 'unchanged', 'merged', 'rejected', 'filtered', 'unaccounted'], rows);
+  const read = summary.ledgers.reduce((sum, l) => sum + l.read, 0);
+  const rate = summary.seconds > 0 ? Math.round(read / summary.seconds).toLocaleString('en-US') : '-';
+  return `Run ${summary.runId} (${summary.mode}) finished in ${summary.seconds.toFixed(1)} s, ${rate} rows/s\n\n${table}\n`;
+}
+
+export function renderReconciliation(reconciliation: Reconciliation): string {
+  const rows = reconciliation.entities.map((e) => [
+    e.entity,
+    e.source,
+    e.loaded,
+    e.merged,
+    e.filtered,
+    e.rejected,
+    e.unaccounted,
+    `${e.target.expected.toLocaleString('en-US')} / ${e.target.actual.toLocaleString('en-US')}`,
+    e.reconciled ? 'ok' : 'DIFFERS',
+  ] as const);
+  const table = renderTable(['entity', 'source', 'loaded', 'merged', 'filtered', 'rejected', 'unaccounted', 'target rows (expected / actual)', 'status'], rows);
+  const verdict = reconciliation.reconciled
+    ? 'Reconciled: every source row is loaded, merged, filtered or rejected with a reason (unaccounted = 0).'
+    : 'NOT reconciled: see the rows marked DIFFERS (unaccounted rows were never processed or were deleted from the source since; a target count that differs means rows were changed outside cutover).';
+  return `Reconciliation of ${reconciliation.project}: source = loaded + merged + filtered + rejected\n\n${table}\n\n${verdict}\n`;
+}

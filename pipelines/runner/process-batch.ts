@@ -1,0 +1,177 @@
+/**
+ * The stage chain over one batch: classify (duplicate, soft-deleted, filtered), map, resolve
+ * references, validate, diff against the id map, write rows and state in one transaction.
+ * Every row read ends in exactly one ledger bucket; the books are checked before the commit.
+ */
+import type { SourceBatch, SourceCapabilities, SqlSink, TargetTable } from '../../connectors/types.js';
+import { FatalError } from '../../connectors/errors.js';
+import type { CompiledMapping, MappedRow } from '../../transforms/mapping-engine.js';
+import { rejection, type Rejection } from '../../transforms/rejection.js';
+import { rowHash } from '../../transforms/row-hash.js';
+import { emptyLedger, unaccounted, type LedgerCounts } from '../state/ledger.js';
+import type { KeyState, KeyUpdate, StateStore } from '../state/state-store.js';
+import { resolveReferences } from './resolve-references.js';
+import { writeRows, type WrittenRow } from './write-rows.js';
+
+export interface EntityContext {
+  readonly runId: number;
+  readonly compiled: CompiledMapping;
+  readonly state: StateStore;
+  readonly sink: SqlSink;
+  readonly sourceCapabilities: SourceCapabilities;
+  readonly target: TargetTable;
+  /** Runs a state read or a batch write, retrying transient faults. */
+  retry<T>(what: string, operation: () => Promise<T>): Promise<T>;
+}
+
+export interface BatchOptions {
+  /** The first batch of a full re-read: positional rejects of earlier reads are dropped in its transaction. */
+  readonly clearPositionalRejects: boolean;
+}
+
+const SOFT_DELETED = 'soft-deleted in the legacy CRM';
+
+export async function processBatch(context: EntityContext, batch: SourceBatch, options: BatchOptions): Promise<LedgerCounts> {
+  const { compiled, state, runId } = context;
+  const entity = compiled.mapping.entity;
+  const ledger = emptyLedger();
+  ledger.read = batch.rows.length + batch.rejects.length;
+
+  // A malformed record whose key also names a good row of this batch is kept by position, so that
+  // the good row owns the key.
+  const rowKeys = new Set(batch.rows.map((row) => row.key));
+  const rejects: Rejection[] = batch.rejects.map((r) =>
+    rejection('read', r.key, r.origin, r.reason, r.payload, r.key === null ? `@${r.origin}` : rowKeys.has(r.key) ? `@${r.origin}#${r.key}` : r.key),
+  );
+  const keys = [...new Set([...rowKeys, ...rejects.flatMap((r) => (r.key === null ? [] : [r.key]))])];
+  const known = await context.retry('reading the id map', () => state.lookupKeys(entity, keys));
+
+  // classify and map
+  const filtered: { key: string; reason: string }[] = [];
+  const mapped: MappedRow[] = [];
+  const seenInBatch = new Map<string, string>();
+  for (const row of batch.rows) {
+    const firstOrigin = seenInBatch.get(row.key);
+    const earlier = known.get(row.key);
+    const seenEarlierInRun = !context.sourceCapabilities.uniqueKeys && earlier !== undefined && earlier.lastRunId === runId;
+    if (firstOrigin !== undefined || seenEarlierInRun) {
+      const where = firstOrigin ?? 'an earlier batch of this run';
+      rejects.push(rejection('read', row.key, row.origin, `duplicate key '${row.key}': already read at ${where}`, row.data, `@${row.origin}#${row.key}`));
+      continue;
+    }
+    seenInBatch.set(row.key, row.origin);
+    if (compiled.isSoftDeleted(row)) {
+      filtered.push({ key: row.key, reason: SOFT_DELETED });
+      continue;
+    }
+    const filterReason = compiled.filterReason(row);
+    if (filterReason !== null) {
+      filtered.push({ key: row.key, reason: filterReason });
+      continue;
+    }
+    const result = compiled.map(row);
+    if ('stage' in result) rejects.push(result);
+    else mapped.push(result);
+  }
+
+  const { resolved, rejected: orphans } = await context.retry('resolving references', () => resolveReferences(mapped, compiled, state));
+  rejects.push(...orphans);
+  const valid = validateRows(resolved, compiled, rejects);
+
+  // diff against the id map
+  const toWrite: { row: MappedRow; hash: string }[] = [];
+  const unchanged: string[] = [];
+  for (const row of valid) {
+    const hash = rowHash(row.values, compiled.columns);
+    const previous = known.get(row.key);
+    if (previous && previous.status === 'loaded' && previous.ownsRow && previous.rowHash === hash) unchanged.push(row.key);
+    else toWrite.push({ row, hash });
+  }
+
+  // write rows and state in one transaction
+  const written = await context.retry(`writing ${toWrite.length} rows`, () =>
+    context.sink.transaction(async (tx) => {
+      const result = await writeRows(tx, context.target, toWrite);
+      const keyUpdates = buildKeyUpdates({ known, written: result.written, filtered, rejects: [...rejects, ...result.rejected] });
+      const allRejects = [...rejects, ...result.rejected];
+      const cleared = [...result.written.map((w) => w.key), ...unchanged, ...filtered.map((f) => f.key)].filter((key) => known.get(key)?.status === 'rejected');
+      const counts = countBuckets(ledger, result.written, unchanged.length, filtered.length, allRejects.length);
+      const balance = unaccounted(counts);
+      if (balance !== 0) {
+        throw new FatalError(`ledger does not balance for a batch of ${entity}: ${balance} rows unaccounted (${JSON.stringify(counts)}); nothing of this batch was committed`);
+      }
+      if (options.clearPositionalRejects) await state.clearPositionalRejects(tx.db, entity);
+      await state.commitBatch(tx.db, {
+        runId,
+        entity,
+        keys: keyUpdates,
+        rejects: allRejects,
+        clearedRejects: cleared,
+        touchedKeys: context.sourceCapabilities.uniqueKeys ? [] : unchanged,
+        watermark: context.sourceCapabilities.resumable ? batch.last : null,
+        ledger: counts,
+      });
+      return counts;
+    }),
+  );
+  return written;
+}
+
+/** Target schema checks, plus what PostgreSQL cannot store at all (NUL characters in text). */
+function validateRows(rows: readonly MappedRow[], compiled: CompiledMapping, rejects: Rejection[]): MappedRow[] {
+  const check = compiled.mapping.validate;
+  const valid: MappedRow[] = [];
+  for (const row of rows) {
+    const problems = check ? [...check.check(row.values)] : [];
+    for (const [column, value] of Object.entries(row.values)) {
+      if (typeof value === 'string' && value.includes('\u0000')) {
+        problems.push(`field \`${column}\` contains a NUL character (U+0000), which PostgreSQL text cannot store; add { replace: { pattern: '\\u0000', with: '' } } to drop it`);
+      }
+    }
+    if (problems.length > 0) rejects.push(rejection('validate', row.key, row.origin, problems.join('; '), row.source));
+    else valid.push(row);
+  }
+  return valid;
+}
+
+function countBuckets(base: LedgerCounts, written: readonly WrittenRow[], unchanged: number, filtered: number, rejected: number): LedgerCounts {
+  const counts = { ...base };
+  for (const row of written) {
+    if (row.inserted) counts.inserted++;
+    else counts.updated++;
+  }
+  counts.unchanged = unchanged;
+  counts.filtered = filtered;
+  counts.rejected = rejected;
+  return counts;
+}
+
+function buildKeyUpdates(input: {
+  known: ReadonlyMap<string, KeyState>;
+  written: readonly WrittenRow[];
+  filtered: readonly { key: string; reason: string }[];
+  rejects: readonly Rejection[];
+}): KeyUpdate[] {
+  const updates: KeyUpdate[] = [];
+  for (const row of input.written) {
+    updates.push({ legacyKey: row.key, status: 'loaded', targetId: row.targetId, ownsRow: true, rowHash: row.hash, detail: null });
+  }
+  // A row that leaves the path keeps what the target already has from earlier runs: its own row stays.
+  const keep = (key: string) => {
+    const previous = input.known.get(key);
+    return { targetId: previous?.targetId ?? null, ownsRow: previous?.ownsRow ?? false, rowHash: previous?.rowHash ?? null };
+  };
+  for (const { key, reason } of input.filtered) {
+    updates.push({ legacyKey: key, status: 'filtered', ...keep(key), detail: reason });
+  }
+  for (const reject of input.rejects) {
+    // Keyless and duplicate records live only in the rejects table; the key's own state is untouched.
+    if (reject.key === null || reject.ref !== reject.key) continue;
+    updates.push({ legacyKey: reject.key, status: 'rejected', ...keep(reject.key), detail: `${reject.stage}: ${truncate(reject.reason, 200)}` });
+  }
+  return updates;
+}
+
+function truncate(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 3)}...` : text;
+}

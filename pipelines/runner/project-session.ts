@@ -1,0 +1,81 @@
+/**
+ * The open connections of a project: the target sink (which also holds the state), the state store,
+ * and one source per source connection, opened on first use and closed together.
+ */
+import { createSink, createSource } from '../../connectors/registry.js';
+import type { Sink, Source } from '../../connectors/types.js';
+import type { EntityMapping } from '../../transforms/entity-mapping.js';
+import type { Project } from '../config/project.js';
+import type { Logger } from '../logger.js';
+import { RunError } from '../errors.js';
+import { StateStore } from '../state/state-store.js';
+import { migrateTarget } from './target-migrations.js';
+
+export class ProjectSession {
+  readonly project: Project;
+  readonly sink: Sink;
+  readonly state: StateStore;
+  readonly #sources = new Map<string, Source>();
+  #closed = false;
+
+  private constructor(project: Project, sink: Sink) {
+    this.project = project;
+    this.sink = sink;
+    this.state = new StateStore(sink.db, project.target.stateSchema);
+  }
+
+  /**
+   * Connects to the target. To run (`prepare`), creates or upgrades the state schema and applies
+   * the target migrations, after `beforePrepare` (source checks) passed; to look (status,
+   * reconcile), changes nothing and requires the state to exist.
+   */
+  static async open(
+    project: Project,
+    log: Logger,
+    options: { prepare: boolean; beforePrepare?: (session: ProjectSession) => Promise<void> } = { prepare: false },
+  ): Promise<ProjectSession> {
+    const target = project.target.connection;
+    log.debug({ connection: target.name, url: target.url.redacted }, 'opening target');
+    const sink = await createSink(target);
+    const session = new ProjectSession(project, sink);
+    try {
+      if (!options.prepare) {
+        if (!(await session.state.exists())) {
+          throw new RunError(`no migration state in ${target.url.redacted} (schema \`${project.target.stateSchema}\`) yet`, {
+            hint: 'run `cutover run` first',
+          });
+        }
+        return session;
+      }
+      await options.beforePrepare?.(session);
+      await session.state.migrate();
+      if (project.target.migrationsDir) {
+        const applied = await migrateTarget(sink.db, project.target.migrationsDir, project.target.stateSchema);
+        if (applied.length > 0) log.info({ applied }, `applied target migrations: ${applied.join(', ')}`);
+      }
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    return session;
+  }
+
+  /** The source of an entity's connection (one per connection, shared by its entities). */
+  sourceFor(mapping: EntityMapping): Source {
+    const name = mapping.source.connection;
+    let source = this.#sources.get(name);
+    if (!source) {
+      source = createSource(this.project.connections.get(name)!);
+      this.#sources.set(name, source);
+    }
+    return source;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const closing = [...this.#sources.values()].map((source) => source.close());
+    await Promise.allSettled(closing);
+    await this.sink.close();
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * One entity of a run: check the source against the mapping, pick the starting watermark, then
+ * stream batches through the stage chain. Stops between batches when asked to.
+ */
+import type { SourceEntity, SqlSink } from '../../connectors/types.js';
+import { withRetry } from '../../connectors/retry.js';
+import type { EntityMapping } from '../../transforms/entity-mapping.js';
+import { compileMapping, type CompiledMapping } from '../../transforms/mapping-engine.js';
+import { RunError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { addLedger, emptyLedger, type LedgerCounts } from '../state/ledger.js';
+import { rewindWatermark } from '../state/watermark.js';
+import { processBatch, type EntityContext } from './process-batch.js';
+import type { ProjectSession } from './project-session.js';
+import type { RunObserver } from './run-events.js';
+
+export interface EntityRunOptions {
+  readonly runId: number;
+  /** Re-read everything instead of starting at the watermark. */
+  readonly full: boolean;
+  readonly lookbackSeconds: number;
+  readonly log: Logger;
+  readonly observer: RunObserver;
+  /** Aborts reads and retries at once (second Ctrl-C). */
+  readonly signal?: AbortSignal | undefined;
+  /** True once a graceful stop was requested: the batch in flight finishes, then the entity stops. */
+  readonly stopRequested: () => boolean;
+}
+
+export interface EntityRunResult {
+  readonly totals: LedgerCounts;
+  /** False when a stop request ended the entity early. */
+  readonly completed: boolean;
+}
+
+/** Retries a transient failure with backoff, telling the log and the progress display. */
+function retrier(log: Logger, observer: RunObserver, signal: AbortSignal | undefined) {
+  return <T>(what: string, operation: () => Promise<T>) =>
+    withRetry(operation, {
+      signal,
+      onRetry: (event) => {
+        log.warn({ err: event.error, attempt: event.attempt, delayMs: event.delayMs }, `${what} failed, retrying in ${event.delayMs} ms (attempt ${event.attempt})`);
+        observer.retrying?.(what, event);
+      },
+    });
+}
+
+function sourceEntityOf(mapping: EntityMapping): SourceEntity {
+  return { table: mapping.source.table, key: mapping.source.key, cursor: mapping.source.cursor, where: mapping.source.where };
+}
+
+/**
+ * Before a run touches the target: the source answers, has the table and every mapped column,
+ * and supports what the mapping asks of it. A wrong password or a renamed column fails here, with
+ * nothing written.
+ */
+export async function checkEntitySource(session: ProjectSession, mapping: EntityMapping, options: Pick<EntityRunOptions, 'log' | 'observer' | 'signal'>): Promise<void> {
+  const log = options.log.child({ entity: mapping.entity });
+  const source = session.sourceFor(mapping);
+  if (mapping.source.where && !source.capabilities.pushdownWhere) {
+    throw new RunError(`${mapping.file}: \`source.where\` is not supported by connection \`${mapping.source.connection}\``, {
+      hint: 'file sources cannot evaluate SQL; express the condition as a `filter:` rule in the mapping',
+    });
+  }
+  const retry = retrier(log, options.observer, options.signal);
+  await checkSourceColumns(compileMapping(mapping), () => retry('describing the source', () => source.describe(sourceEntityOf(mapping))), log);
+}
+
+/** Runs one entity; {@link checkEntitySource} must have passed for it in this session. */
+export async function runEntity(session: ProjectSession, mapping: EntityMapping, options: EntityRunOptions): Promise<EntityRunResult> {
+  const log = options.log.child({ entity: mapping.entity });
+  const compiled = compileMapping(mapping);
+  const source = session.sourceFor(mapping);
+  const sourceEntity = sourceEntityOf(mapping);
+  const retry = retrier(log, options.observer, options.signal);
+
+  const watermark = source.capabilities.resumable && !options.full ? await retry('reading the watermark', () => session.state.getWatermark(mapping.entity)) : null;
+  const after = rewindWatermark(watermark, options.lookbackSeconds);
+  log.info(
+    { watermark, after },
+    watermark ? `incremental from ${String(after?.cursor)} (watermark ${String(watermark.cursor)}, lookback ${options.lookbackSeconds}s)` : 'reading all rows',
+  );
+  await session.state.beginEntity(options.runId, mapping.entity);
+  options.observer.entityStarted?.(mapping.entity);
+  if (watermark === null && source.capabilities.pushdownWhere) {
+    // Counting runs beside the read; progress shows an ETA once it answers.
+    source.count(sourceEntity, options.signal).then(
+      (total) => options.observer.entityTotal?.(mapping.entity, total),
+      () => undefined,
+    );
+  }
+
+  const context: EntityContext = {
+    runId: options.runId,
+    compiled,
+    state: session.state,
+    sink: session.sink as SqlSink,
+    sourceCapabilities: source.capabilities,
+    target: mapping.target,
+    retry,
+  };
+  const totals = emptyLedger();
+  let first = true;
+  let completed = true;
+  for await (const batch of source.read({ entity: sourceEntity, after, batchSize: mapping.batchSize, signal: options.signal })) {
+    const counts = await processBatch(context, batch, { clearPositionalRejects: first && !source.capabilities.resumable });
+    first = false;
+    addLedger(totals, counts);
+    options.observer.batchCommitted?.(mapping.entity, totals);
+    log.debug({ batch: counts, last: batch.last }, 'batch committed');
+    if (options.stopRequested()) {
+      completed = false;
+      break;
+    }
+  }
+  if (first && !source.capabilities.resumable) {
+    await session.sink.transaction((tx) => session.state.clearPositionalRejects(tx.db, mapping.entity));
+  }
+  await session.state.finishEntity(options.runId, mapping.entity, completed ? 'succeeded' : 'failed');
+  options.observer.entityFinished?.(mapping.entity, totals);
+  log.info({ ledger: totals }, completed ? 'entity finished' : 'entity stopped on request');
+  return { totals, completed };
+}
+
+/** A mapped column missing from the source stops the run before any row moves. */
+async function checkSourceColumns(compiled: CompiledMapping, describe: () => Promise<readonly { name: string }[]>, log: Logger): Promise<void> {
+  const columns = new Set((await describe()).map((column) => column.name));
+  const missing = compiled.sourceColumns.filter((column) => !columns.has(column));
+  if (missing.length > 0) {
+    const mapping = compiled.mapping;
+    throw new RunError(
+      `${mapping.file}: source ${mapping.source.connection}/${mapping.source.table} has no column ${missing.map((c) => `\`${c}\``).join(', ')} ` +
+        `(it has: ${[...columns].join(', ')})`,
+      { hint: 'fix the mapping, or the export, before running; nothing was written' },
+    );
+  }
+  const unused = [...columns].filter((column) => !compiled.sourceColumns.includes(column));
+  if (unused.length > 0) log.debug({ unused }, `source columns not used by the mapping: ${unused.join(', ')}`);
+}

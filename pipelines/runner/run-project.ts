@@ -1,0 +1,93 @@
+/**
+ * A run: entities in dependency order, under the run lock, recorded in `cutover.runs` with a ledger
+ * per entity. A run that stops (error, Ctrl-C, lost connection) keeps every committed batch and the
+ * next run resumes from there.
+ */
+import { ConnectorError } from '../../connectors/errors.js';
+import type { Project } from '../config/project.js';
+import { RunError, RunInterrupted } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { EntityLedger } from '../state/state-store.js';
+import { ProjectSession } from './project-session.js';
+import type { RunObserver } from './run-events.js';
+import { checkEntitySource, runEntity } from './run-entity.js';
+import { withRunLock } from './run-lock.js';
+
+export interface RunOptions {
+  /** Entity names to run (in project order); all when empty. */
+  readonly entities?: readonly string[];
+  readonly full?: boolean;
+  readonly log: Logger;
+  readonly observer?: RunObserver;
+  readonly signal?: AbortSignal;
+  readonly stopRequested?: () => boolean;
+}
+
+export interface RunSummary {
+  readonly runId: number;
+  readonly mode: 'full' | 'incremental';
+  readonly ledgers: readonly EntityLedger[];
+  readonly seconds: number;
+}
+
+export async function runProject(project: Project, options: RunOptions): Promise<RunSummary> {
+  const mappings = selectEntities(project, options.entities ?? []);
+  const mode = options.full ? 'full' : 'incremental';
+  const started = performance.now();
+  const session = await ProjectSession.open(project, options.log, {
+    prepare: true,
+    beforePrepare: async (opened) => {
+      for (const mapping of mappings) await checkEntitySource(opened, mapping, { log: options.log, observer: options.observer ?? {}, signal: options.signal });
+    },
+  });
+  try {
+    return await withRunLock(session.sink, session.state, async () => {
+      const runId = await session.state.beginRun(mode, mappings.map((m) => m.entity));
+      const log = options.log.child({ runId });
+      log.info({ mode, entities: mappings.map((m) => m.entity) }, `run ${runId} started (${mode})`);
+      try {
+        for (const mapping of mappings) {
+          const { completed } = await runEntity(session, mapping, {
+            runId,
+            full: options.full ?? false,
+            lookbackSeconds: project.options.lookbackSeconds,
+            log,
+            observer: options.observer ?? {},
+            signal: options.signal,
+            stopRequested: options.stopRequested ?? (() => false),
+          });
+          if (!completed) throw new RunInterrupted(`run ${runId} stopped on request during ${mapping.entity}`);
+        }
+        await session.state.finishRun(runId, 'succeeded');
+        log.info(`run ${runId} succeeded`);
+        return { runId, mode, ledgers: await session.state.ledger(runId), seconds: (performance.now() - started) / 1000 };
+      } catch (error) {
+        const interrupted = error instanceof RunInterrupted || options.signal?.aborted === true;
+        await session.state
+          .finishRun(runId, interrupted ? 'interrupted' : 'failed', (error as Error).message)
+          .catch((finishError: unknown) => log.warn({ err: finishError }, 'could not record the end of the run'));
+        throw explainRunFailure(error, runId, interrupted);
+      }
+    });
+  } finally {
+    await session.close();
+  }
+}
+
+function selectEntities(project: Project, names: readonly string[]) {
+  if (names.length === 0) return project.entities;
+  const known = project.entities.map((m) => m.entity);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new RunError(`unknown entit${unknown.length > 1 ? 'ies' : 'y'} ${unknown.map((n) => `\`${n}\``).join(', ')}; this project has ${known.join(', ')}`);
+  }
+  return project.entities.filter((m) => names.includes(m.entity));
+}
+
+function explainRunFailure(error: unknown, runId: number, interrupted: boolean): Error {
+  const resume = 'committed batches are kept; run `cutover run` again to resume from the last one';
+  if (interrupted) return new RunError(`run ${runId} was interrupted`, { cause: error, hint: resume });
+  if (error instanceof RunError) return error;
+  if (error instanceof ConnectorError) return new RunError(`run ${runId} stopped: ${error.message}`, { cause: error, hint: resume });
+  return new RunError(`run ${runId} failed: ${(error as Error).message}`, { cause: error, hint: resume });
+}

@@ -1,0 +1,96 @@
+/**
+ * The `cutover` state schema in the target database, created and upgraded by kysely's Migrator.
+ * Each migration is append-only: released ones are never edited.
+ */
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+function stateMigrations(schema: string): Record<string, Migration> {
+  const s = sql.id(schema);
+  return {
+    '0001_state': {
+      async up(db) {
+        await sql`CREATE TABLE ${s}.runs (
+          run_id bigserial PRIMARY KEY,
+          mode text NOT NULL,
+          status text NOT NULL,
+          entities jsonb NOT NULL,
+          started_at timestamptz NOT NULL DEFAULT now(),
+          finished_at timestamptz,
+          host text NOT NULL,
+          pid integer NOT NULL,
+          error text)`.execute(db);
+        // One row per run and entity, incremented in each batch's transaction: the ledger can
+        // never count a batch that did not commit.
+        await sql`CREATE TABLE ${s}.run_ledger (
+          run_id bigint NOT NULL REFERENCES ${s}.runs(run_id),
+          entity text NOT NULL,
+          status text NOT NULL DEFAULT 'running',
+          read bigint NOT NULL DEFAULT 0,
+          inserted bigint NOT NULL DEFAULT 0,
+          updated bigint NOT NULL DEFAULT 0,
+          unchanged bigint NOT NULL DEFAULT 0,
+          merged bigint NOT NULL DEFAULT 0,
+          rejected bigint NOT NULL DEFAULT 0,
+          filtered bigint NOT NULL DEFAULT 0,
+          deleted bigint NOT NULL DEFAULT 0,
+          batches integer NOT NULL DEFAULT 0,
+          started_at timestamptz NOT NULL DEFAULT now(),
+          finished_at timestamptz,
+          PRIMARY KEY (run_id, entity))`.execute(db);
+        await sql`CREATE TABLE ${s}.watermarks (
+          entity text PRIMARY KEY,
+          cursor jsonb,
+          key jsonb,
+          run_id bigint NOT NULL,
+          updated_at timestamptz NOT NULL DEFAULT now())`.execute(db);
+        await sql`CREATE TABLE ${s}.id_map (
+          entity text NOT NULL,
+          legacy_key text NOT NULL,
+          status text NOT NULL,
+          target_id text,
+          owns_row boolean NOT NULL DEFAULT false,
+          row_hash text,
+          detail text,
+          run_id bigint NOT NULL,
+          updated_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (entity, legacy_key))`.execute(db);
+        await sql`CREATE TABLE ${s}.rejects (
+          entity text NOT NULL,
+          ref text NOT NULL,
+          legacy_key text,
+          origin text NOT NULL,
+          stage text NOT NULL,
+          reason text NOT NULL,
+          payload jsonb,
+          run_id bigint NOT NULL,
+          first_run_id bigint NOT NULL,
+          updated_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (entity, ref))`.execute(db);
+      },
+    },
+  };
+}
+
+class StateMigrationProvider implements MigrationProvider {
+  constructor(readonly schema: string) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return stateMigrations(this.schema);
+  }
+}
+
+/** Creates or upgrades the state schema; safe to call at every start. */
+export async function migrateState(db: Kysely<any>, schema: string): Promise<void> {
+  await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+  const migrator = new Migrator({
+    db,
+    provider: new StateMigrationProvider(schema),
+    migrationTableSchema: schema,
+    migrationTableName: 'state_migrations',
+    migrationLockTableName: 'state_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`could not create or upgrade the state schema \`${schema}\` (migration ${failed})`, { cause: error });
+  }
+}

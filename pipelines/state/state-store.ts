@@ -1,0 +1,300 @@
+/**
+ * The migration state in schema `cutover` of the target: runs and their ledgers, watermarks, the id
+ * map (one row per legacy key with its bucket) and rejects. Batch writes go through the caller's
+ * transaction so that state commits with the rows it describes (STYLE 4).
+ */
+import { hostname } from 'node:os';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Watermark, WatermarkValue } from '../../connectors/types.js';
+import type { Rejection } from '../../transforms/rejection.js';
+import { emptyLedger, LEDGER_BUCKETS, type LedgerCounts } from './ledger.js';
+import { migrateState } from './state-migrations.js';
+
+export const KEY_STATUSES = ['loaded', 'merged', 'filtered', 'rejected', 'deleted'] as const;
+export type KeyStatus = (typeof KEY_STATUSES)[number];
+
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** What the state knows of one legacy key. */
+export interface KeyState {
+  readonly status: KeyStatus;
+  /** Target row this key maps to (its own, or its survivor's). */
+  readonly targetId: string | null;
+  /** A target row carrying this legacy key exists because of it. */
+  readonly ownsRow: boolean;
+  /** Hash of the row as last written; unchanged rows are skipped. */
+  readonly rowHash: string | null;
+  readonly detail: string | null;
+  /** The last run that read this key. */
+  readonly lastRunId: number;
+}
+
+export interface KeyUpdate extends Omit<KeyState, 'lastRunId'> {
+  readonly legacyKey: string;
+}
+
+/** Everything one batch changes in the state; applied inside the batch's transaction. */
+export interface BatchDelta {
+  readonly runId: number;
+  readonly entity: string;
+  readonly keys: readonly KeyUpdate[];
+  readonly rejects: readonly Rejection[];
+  /** Reject refs that no longer apply (the key went through this time). */
+  readonly clearedRejects: readonly string[];
+  /** Unchanged keys whose `run_id` must show that this run saw them (sources without unique keys). */
+  readonly touchedKeys: readonly string[];
+  readonly watermark: Watermark | null;
+  readonly ledger: Readonly<LedgerCounts>;
+}
+
+export interface RunRecord {
+  readonly runId: number;
+  readonly mode: string;
+  readonly status: RunStatus;
+  readonly entities: readonly string[];
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly host: string;
+  readonly pid: number;
+  readonly error: string | null;
+}
+
+export interface EntityLedger extends LedgerCounts {
+  readonly entity: string;
+  readonly status: string;
+  readonly batches: number;
+}
+
+/** State counts per entity, for reconciliation. */
+export interface StateCounts {
+  readonly byStatus: Readonly<Record<KeyStatus, number>>;
+  /** Rows in the rejects table (keyed and keyless). */
+  readonly rejects: number;
+  /** Keys that own a target row: the target row count we expect. */
+  readonly ownedRows: number;
+}
+
+type Executor = Kysely<any> | Transaction<any>;
+
+export class StateStore {
+  readonly #db: Kysely<any>;
+  readonly #schema: string;
+
+  constructor(db: Kysely<any>, schema: string) {
+    this.#db = db;
+    this.#schema = schema;
+  }
+
+  get schema(): string {
+    return this.#schema;
+  }
+
+  /** True when the state schema has been created (by a run). */
+  async exists(): Promise<boolean> {
+    const { rows } = await sql<{ found: boolean }>`SELECT to_regclass(${`${this.#schema}.runs`}) IS NOT NULL AS found`.execute(this.#db);
+    return rows[0]?.found === true;
+  }
+
+  migrate(): Promise<void> {
+    return migrateState(this.#db, this.#schema);
+  }
+
+  #table(name: string) {
+    return sql.table(`${this.#schema}.${name}`);
+  }
+
+  /** Starts a run; runs left `running` by a process that died are marked `interrupted` first. */
+  async beginRun(mode: string, entities: readonly string[]): Promise<number> {
+    await sql`UPDATE ${this.#table('runs')} SET status = 'interrupted', finished_at = now(),
+                error = COALESCE(error, 'the process stopped before the run finished; committed batches are kept')
+              WHERE status = 'running'`.execute(this.#db);
+    const { rows } = await sql<{ run_id: string }>`INSERT INTO ${this.#table('runs')} (mode, status, entities, host, pid)
+      VALUES (${mode}, 'running', ${JSON.stringify(entities)}::jsonb, ${hostname()}, ${process.pid}) RETURNING run_id::text`.execute(this.#db);
+    return Number(rows[0]!.run_id);
+  }
+
+  async finishRun(runId: number, status: RunStatus, error?: string): Promise<void> {
+    await sql`UPDATE ${this.#table('runs')} SET status = ${status}, finished_at = now(), error = ${error ?? null}
+              WHERE run_id = ${runId}`.execute(this.#db);
+    await sql`UPDATE ${this.#table('run_ledger')} SET status = ${status}, finished_at = now()
+              WHERE run_id = ${runId} AND status = 'running'`.execute(this.#db);
+  }
+
+  async beginEntity(runId: number, entity: string): Promise<void> {
+    await sql`INSERT INTO ${this.#table('run_ledger')} (run_id, entity) VALUES (${runId}, ${entity})
+              ON CONFLICT (run_id, entity) DO NOTHING`.execute(this.#db);
+  }
+
+  async finishEntity(runId: number, entity: string, status: 'succeeded' | 'failed'): Promise<void> {
+    await sql`UPDATE ${this.#table('run_ledger')} SET status = ${status}, finished_at = now()
+              WHERE run_id = ${runId} AND entity = ${entity}`.execute(this.#db);
+  }
+
+  async getWatermark(entity: string): Promise<Watermark | null> {
+    const { rows } = await sql<{ cursor: WatermarkValue | null; key: WatermarkValue | null }>`
+      SELECT cursor, key FROM ${this.#table('watermarks')} WHERE entity = ${entity}`.execute(this.#db);
+    const row = rows[0];
+    return row ? { cursor: row.cursor, key: row.key } : null;
+  }
+
+  async clearWatermark(entity: string): Promise<void> {
+    await sql`DELETE FROM ${this.#table('watermarks')} WHERE entity = ${entity}`.execute(this.#db);
+  }
+
+  /** The state of each key that has one; one query per batch. */
+  async lookupKeys(entity: string, keys: readonly string[]): Promise<Map<string, KeyState>> {
+    const found = new Map<string, KeyState>();
+    if (keys.length === 0) return found;
+    const { rows } = await sql<{ legacy_key: string; status: KeyStatus; target_id: string | null; owns_row: boolean; row_hash: string | null; detail: string | null; run_id: string }>`
+      SELECT legacy_key, status, target_id, owns_row, row_hash, detail, run_id::text FROM ${this.#table('id_map')}
+       WHERE entity = ${entity} AND legacy_key = ANY(${[...keys]}::text[])`.execute(this.#db);
+    for (const row of rows) {
+      found.set(row.legacy_key, {
+        status: row.status,
+        targetId: row.target_id,
+        ownsRow: row.owns_row,
+        rowHash: row.row_hash,
+        detail: row.detail,
+        lastRunId: Number(row.run_id),
+      });
+    }
+    return found;
+  }
+
+  /** Target ids of loaded or merged legacy keys of `entity`: the lookups of child entities. */
+  async resolveTargetIds(entity: string, keys: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (keys.length === 0) return found;
+    const { rows } = await sql<{ legacy_key: string; target_id: string }>`
+      SELECT legacy_key, target_id FROM ${this.#table('id_map')}
+       WHERE entity = ${entity} AND legacy_key = ANY(${[...keys]}::text[]) AND status IN ('loaded', 'merged') AND target_id IS NOT NULL`.execute(this.#db);
+    for (const row of rows) found.set(row.legacy_key, row.target_id);
+    return found;
+  }
+
+  /** Applies a batch's state in the caller's transaction. */
+  async commitBatch(tx: Executor, delta: BatchDelta): Promise<void> {
+    const { runId, entity } = delta;
+    if (delta.keys.length > 0) {
+      const column = <T>(pick: (k: KeyUpdate) => T) => delta.keys.map(pick);
+      await sql`INSERT INTO ${this.#table('id_map')} (entity, legacy_key, status, target_id, owns_row, row_hash, detail, run_id, updated_at)
+        SELECT ${entity}, k, s, t, o, h, d, ${runId}, now()
+          FROM unnest(${column((k) => k.legacyKey)}::text[], ${column((k) => k.status)}::text[], ${column((k) => k.targetId)}::text[],
+                      ${column((k) => k.ownsRow)}::boolean[], ${column((k) => k.rowHash)}::text[], ${column((k) => k.detail)}::text[]) AS u(k, s, t, o, h, d)
+        ON CONFLICT (entity, legacy_key) DO UPDATE SET status = excluded.status, target_id = excluded.target_id, owns_row = excluded.owns_row,
+          row_hash = excluded.row_hash, detail = excluded.detail, run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(tx);
+    }
+    if (delta.touchedKeys.length > 0) {
+      await sql`UPDATE ${this.#table('id_map')} SET run_id = ${runId}
+                 WHERE entity = ${entity} AND legacy_key = ANY(${[...delta.touchedKeys]}::text[])`.execute(tx);
+    }
+    if (delta.clearedRejects.length > 0) {
+      await sql`DELETE FROM ${this.#table('rejects')} WHERE entity = ${entity} AND ref = ANY(${[...delta.clearedRejects]}::text[])`.execute(tx);
+    }
+    if (delta.rejects.length > 0) {
+      const column = <T>(pick: (r: Rejection) => T) => delta.rejects.map(pick);
+      await sql`INSERT INTO ${this.#table('rejects')} (entity, ref, legacy_key, origin, stage, reason, payload, run_id, first_run_id, updated_at)
+        SELECT ${entity}, r, k, o, s, m, p::jsonb, ${runId}, ${runId}, now()
+          FROM unnest(${column((r) => r.ref)}::text[], ${column((r) => r.key)}::text[], ${column((r) => r.origin)}::text[],
+                      ${column((r) => r.stage)}::text[], ${column((r) => r.reason)}::text[], ${column((r) => payloadJson(r.payload))}::text[]) AS u(r, k, o, s, m, p)
+        ON CONFLICT (entity, ref) DO UPDATE SET legacy_key = excluded.legacy_key, origin = excluded.origin, stage = excluded.stage,
+          reason = excluded.reason, payload = excluded.payload, run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(tx);
+    }
+    if (delta.watermark) {
+      await sql`INSERT INTO ${this.#table('watermarks')} (entity, cursor, key, run_id, updated_at)
+        VALUES (${entity}, ${JSON.stringify(delta.watermark.cursor)}::jsonb, ${JSON.stringify(delta.watermark.key)}::jsonb, ${runId}, now())
+        ON CONFLICT (entity) DO UPDATE SET cursor = excluded.cursor, key = excluded.key, run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(tx);
+    }
+    const l = delta.ledger;
+    await sql`UPDATE ${this.#table('run_ledger')} SET read = read + ${l.read}, inserted = inserted + ${l.inserted},
+        updated = updated + ${l.updated}, unchanged = unchanged + ${l.unchanged}, merged = merged + ${l.merged},
+        rejected = rejected + ${l.rejected}, filtered = filtered + ${l.filtered}, deleted = deleted + ${l.deleted}, batches = batches + 1
+      WHERE run_id = ${runId} AND entity = ${entity}`.execute(tx);
+  }
+
+  /** Keyless rejects (by position) of an entity, dropped when a full re-read starts: positions move between exports. */
+  async clearPositionalRejects(tx: Executor, entity: string): Promise<void> {
+    await sql`DELETE FROM ${this.#table('rejects')} WHERE entity = ${entity} AND ref LIKE '@%'`.execute(tx);
+  }
+
+  async counts(entity: string): Promise<StateCounts> {
+    const byStatus = Object.fromEntries(KEY_STATUSES.map((status) => [status, 0])) as Record<KeyStatus, number>;
+    let ownedRows = 0;
+    const { rows } = await sql<{ status: KeyStatus; n: string; owned: string }>`
+      SELECT status, count(*)::text AS n, count(*) FILTER (WHERE owns_row)::text AS owned
+        FROM ${this.#table('id_map')} WHERE entity = ${entity} GROUP BY status`.execute(this.#db);
+    for (const row of rows) {
+      byStatus[row.status] = Number(row.n);
+      ownedRows += Number(row.owned);
+    }
+    const rejects = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${this.#table('rejects')} WHERE entity = ${entity}`.execute(this.#db);
+    return { byStatus, rejects: Number(rejects.rows[0]?.n ?? 0), ownedRows };
+  }
+
+  async runs(limit = 10): Promise<RunRecord[]> {
+    const { rows } = await sql<{ run_id: string; mode: string; status: RunStatus; entities: string[]; started_at: string; finished_at: string | null; host: string; pid: number; error: string | null }>`
+      SELECT run_id::text, mode, status, entities, started_at::text, finished_at::text, host, pid, error
+        FROM ${this.#table('runs')} ORDER BY run_id DESC LIMIT ${limit}`.execute(this.#db);
+    return rows.map((r) => ({ runId: Number(r.run_id), mode: r.mode, status: r.status, entities: r.entities, startedAt: r.started_at, finishedAt: r.finished_at, host: r.host, pid: r.pid, error: r.error }));
+  }
+
+  async ledger(runId: number): Promise<EntityLedger[]> {
+    const { rows } = await sql<Record<string, string>>`
+      SELECT entity, status, batches::text, read::text, inserted::text, updated::text, unchanged::text, merged::text,
+             rejected::text, filtered::text, deleted::text
+        FROM ${this.#table('run_ledger')} WHERE run_id = ${runId} ORDER BY started_at, entity`.execute(this.#db);
+    return rows.map((row) => {
+      const counts = emptyLedger();
+      for (const name of ['read', ...LEDGER_BUCKETS, 'deleted'] as const) counts[name] = Number(row[name]);
+      return { ...counts, entity: row.entity!, status: row.status!, batches: Number(row.batches) };
+    });
+  }
+
+  async rejects(options: { entity?: string | undefined; limit: number; offset?: number }): Promise<StoredRejection[]> {
+    const { rows } = await sql<StoredRejectionRow>`
+      SELECT entity, ref, legacy_key, origin, stage, reason, payload, run_id::text, first_run_id::text, updated_at::text
+        FROM ${this.#table('rejects')}
+       WHERE (${options.entity ?? null}::text IS NULL OR entity = ${options.entity ?? null})
+       ORDER BY entity, ref LIMIT ${options.limit} OFFSET ${options.offset ?? 0}`.execute(this.#db);
+    return rows.map((r) => ({
+      entity: r.entity, ref: r.ref, key: r.legacy_key, origin: r.origin, stage: r.stage, reason: r.reason, payload: r.payload,
+      runId: Number(r.run_id), firstRunId: Number(r.first_run_id), updatedAt: r.updated_at,
+    }));
+  }
+}
+
+export interface StoredRejection {
+  readonly entity: string;
+  readonly ref: string;
+  readonly key: string | null;
+  readonly origin: string;
+  readonly stage: string;
+  readonly reason: string;
+  readonly payload: unknown;
+  readonly runId: number;
+  readonly firstRunId: number;
+  readonly updatedAt: string;
+}
+
+interface StoredRejectionRow {
+  entity: string;
+  ref: string;
+  legacy_key: string | null;
+  origin: string;
+  stage: string;
+  reason: string;
+  payload: unknown;
+  run_id: string;
+  first_run_id: string;
+  updated_at: string;
+}
+
+/** JSON text PostgreSQL's jsonb accepts: no NUL characters (rejected by jsonb), bigints as text. */
+function payloadJson(payload: unknown): string {
+  return JSON.stringify(payload ?? null, (_key, value: unknown) => {
+    if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+    if (typeof value === 'bigint') return value.toString();
+    return value;
+  });
+}

@@ -1,0 +1,141 @@
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, formatProblem } from '../../../pipelines/config/config-error.js';
+import { loadProject } from '../../../pipelines/config/load-project.js';
+import { packagePath } from '../../../pipelines/package-root.js';
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'cutover-config-'));
+  await mkdir(path.join(dir, 'export'));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const PROJECT = `connections:
+  legacy: file://./export
+  newcrm: \${NEWCRM_URL:-pglite://./db}
+target:
+  connection: newcrm
+entities:
+  - customers.yaml
+`;
+
+const MAPPING = `entity: customers
+source: { connection: legacy, table: customers, key: id }
+target: { connection: newcrm, table: customers, key: legacy_id }
+fields:
+  legacy_id: { from: id }
+  name: { from: name, transforms: [trim, collapse_spaces], required: true }
+  email: { from: email, transforms: [email] }
+`;
+
+async function project(files: Record<string, string>): Promise<string> {
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+  return dir;
+}
+
+async function problemsOf(location: string, env: Record<string, string> = {}): Promise<string[]> {
+  try {
+    await loadProject(location, { env, displayPath: (file) => path.relative(dir, file) });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map(formatProblem);
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadProject', () => {
+  it('loads a valid project into frozen, typed objects', async () => {
+    const loaded = await loadProject(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': MAPPING }), { env: {} });
+    expect(loaded.entities.map((e) => e.entity)).toEqual(['customers']);
+    const [customers] = loaded.entities;
+    expect(customers!.fields.map((f) => f.name)).toEqual(['legacy_id', 'name', 'email']);
+    expect(customers!.target.id).toBe('legacy_id');
+    expect(loaded.target.connection.url.redacted).toBe('pglite://./db');
+    expect(Object.isFrozen(customers)).toBe(true);
+    expect(Object.isFrozen(customers!.fields[1]!.transforms)).toBe(true);
+  });
+
+  it('interpolates ${ENV} in connection URLs and reports a missing variable at its line', async () => {
+    const location = await project({ 'cutover.yaml': PROJECT.replace('file://./export', 'mysql://root:${LEGACY_PASSWORD}@db:3306/legacy'), 'customers.yaml': MAPPING });
+    const loaded = await loadProject(location, { env: { LEGACY_PASSWORD: 'p@ss%21' } });
+    expect(loaded.connections.get('legacy')!.url.redacted).toBe('mysql://root:***@db:3306/legacy');
+    expect(await problemsOf(location)).toEqual(['cutover.yaml:2:11  /connections/legacy  environment variable `LEGACY_PASSWORD` not set (write `${NAME:-default}` for a default)']);
+  });
+
+  it('reports YAML syntax errors with their line', async () => {
+    const problems = await problemsOf(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': MAPPING.replace('fields:', 'fields:\n  bad: [unclosed') }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^customers\.yaml:\d+:\d+  \/  YAML syntax: /);
+  });
+
+  it('names an unknown transform with a suggestion, at the line of the item', async () => {
+    const problems = await problemsOf(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': MAPPING.replace('[trim, collapse_spaces]', '[trim, colapse_spaces]') }));
+    expect(problems).toEqual([expect.stringMatching(/^customers\.yaml:6:42  \/fields\/name\/transforms\/1  unknown transform `colapse_spaces`; did you mean `collapse_spaces`\?/)]);
+  });
+
+  it('reports wrong option types inside a transform with the full pointer', async () => {
+    const problems = await problemsOf(
+      await project({ 'cutover.yaml': PROJECT, 'customers.yaml': MAPPING.replace('[email]', '[{ email: { invalid: drop } }]') }),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^customers\.yaml:7:\d+  \/fields\/email\/transforms\/0\/email\/invalid  must be one of: reject, null, keep \(got 'drop'\)$/);
+  });
+
+  it('reports wrong types, unknown properties and missing keys all at once', async () => {
+    const broken = MAPPING.replace('key: id }', 'key: 5, cursr: updated_at }').replace('required: true', 'required: yes please');
+    const problems = await problemsOf(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': broken }));
+    expect(problems).toEqual([
+      'customers.yaml:2:54  /source/key  must be a string (got 5 (number))',
+      'customers.yaml:2:64  /source/cursr  unknown property `cursr`; did you mean `cursor`?',
+      "customers.yaml:6:70  /fields/name/required  must be true or false (got 'yes please')",
+    ]);
+  });
+
+  it('requires `from` or `value` in a field, not both', async () => {
+    const problems = await problemsOf(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': MAPPING.replace('legacy_id: { from: id }', 'legacy_id: { from: id, value: 1 }') }));
+    expect(problems).toEqual(['customers.yaml:5:3  /fields/legacy_id  has `from` and `value`; use exactly one of `from`, `value`']);
+  });
+
+  it('checks lookups against entities listed earlier, and connection names', async () => {
+    const child = MAPPING.replace('entity: customers', 'entity: orders')
+      .replace('connection: legacy', 'connection: legcy')
+      .replace('email: { from: email, transforms: [email] }', 'customer_id: { from: customer_id, lookup: customers }\n  other: { from: x, lookup: invoices }');
+    const problems = await problemsOf(await project({ 'cutover.yaml': PROJECT.replace('- customers.yaml', '- customers.yaml\n  - orders.yaml'), 'customers.yaml': MAPPING, 'orders.yaml': child }));
+    expect(problems).toEqual([
+      'orders.yaml:2:23  /source/connection  unknown connection `legcy`; did you mean `legacy`?',
+      'orders.yaml:8:29  /fields/other/lookup  `invoices` is not an entity listed before this one in cutover.yaml (earlier entities: customers)',
+    ]);
+  });
+
+  it('reports one error per broken file: later lookups of its entity are not reported too', async () => {
+    const child = MAPPING.replace('entity: customers', 'entity: orders').replace('email: { from: email, transforms: [email] }', 'customer_id: { from: customer_id, lookup: customers }');
+    const files = (customers: string) => ({ 'cutover.yaml': PROJECT.replace('- customers.yaml', '- customers.yaml\n  - orders.yaml'), 'customers.yaml': customers, 'orders.yaml': child });
+    expect(await problemsOf(await project(files(MAPPING.replace('[trim, collapse_spaces]', '[trim, colapse_spaces]'))))).toEqual([
+      expect.stringMatching(/^customers\.yaml:6:\d+  \/fields\/name\/transforms\/1  unknown transform/),
+    ]);
+    expect(await problemsOf(await project(files(MAPPING.replace('fields:', 'fields: ['))))).toEqual([
+      expect.stringMatching(/^customers\.yaml:\d+:\d+  \/  YAML syntax: .* \(the parser reports \d+ more errors after it, usually caused by this one\)$/),
+    ]);
+  });
+
+  it('reports a bad connection URL and an unknown mapping file against cutover.yaml', async () => {
+    const problems = await problemsOf(await project({ 'cutover.yaml': PROJECT.replace('file://./export', 'oracle://db/x').replace('- customers.yaml', '- customers.yaml\n  - missing.yaml'), 'customers.yaml': MAPPING }));
+    expect(problems).toEqual([
+      expect.stringMatching(/^cutover\.yaml:2:11  \/connections\/legacy  Unknown scheme `oracle:\/\/`/),
+      'cutover.yaml:8:5  /entities/1  mapping file not found: missing.yaml',
+    ]);
+  });
+
+  it('validates the bundled example project', async () => {
+    const loaded = await loadProject(packagePath('mappings', 'example'), { env: {} });
+    expect(loaded.entities.map((e) => e.entity)).toEqual(['customers', 'opportunities', 'tickets']);
+    expect(loaded.entities[1]!.fields.find((f) => f.name === 'customer_id')!.lookup).toBe('customers');
+  });
+});
