@@ -5,7 +5,7 @@ import { FatalError, TransientError } from '../../connectors/errors.js';
 import { pgliteConnector } from '../../connectors/pglite/pglite-connector.js';
 import { postgresConnector } from '../../connectors/postgres/postgres-connector.js';
 import type { SqlSink, TargetTable } from '../../connectors/types.js';
-import { createPostgresDatabase, describeWith, type TestDatabase } from '../support/databases.js';
+import { createPostgresDatabase, withPostgresAdmin, describeWith, type TestDatabase } from '../support/databases.js';
 import { describe } from 'vitest';
 
 const TARGET: TargetTable = { table: 'people', key: 'legacy_id', id: 'id' };
@@ -101,6 +101,17 @@ describeWith(['postgres'])('PostgreSQL', () => {
     const url = parseConnectionUrl(database.url);
     const sink = await postgresConnector.createSink!(postgresConnector.parseConfig(url, { baseDir: '.' }));
     return { sink, done: async () => undefined };
+  });
+
+  it('closes every connection, also when no query ran', async () => {
+    const name = `cutover_close_${process.pid}`;
+    const connections = () =>
+      withPostgresAdmin(async (client) => Number((await client.query('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [name])).rows[0].n));
+    const url = parseConnectionUrl(`${database.url}?application_name=${name}`);
+    const sink = await postgresConnector.createSink!(postgresConnector.parseConfig(url, { baseDir: '.' }));
+    expect(await connections()).toBe(1); // the connectivity check's idle client
+    await sink.close();
+    await expect.poll(connections, { timeout: 2000 }).toBe(0);
   });
 
   it('names host, port and database on a bad password, never the password', async () => {

@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+/**
+ * The `cutover` command line: argument parsing only. Every command lives in pipelines/ (through
+ * scripts/commands/) and returns an exit code: 0 reconciled, 1 discrepancies, 2 could not run.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EXIT_CODES, type ExitCode } from '../pipelines/errors.js';
+import type { GlobalOptions } from './commands/command-context.js';
+import { demoCommand } from './commands/demo-command.js';
+import { reconcileCommand, RECONCILE_FORMATS, type ReconcileFormat } from './commands/reconcile-command.js';
+import { rejectsListCommand, REJECT_LIST_FORMATS, type RejectListFormat } from './commands/rejects-command.js';
+import { runCommand } from './commands/run-command.js';
+import { statusCommand } from './commands/status-command.js';
+import { validateCommand } from './commands/validate-command.js';
+
+const USAGE = `cutover: move a company off its legacy CRM, re-runnably, with every row accounted for.
+
+Usage: cutover <command> [options]
+
+Commands:
+  demo                     migrate the bundled legacy CRM sample into an embedded PGlite database
+  validate                 check cutover.yaml and the mapping files; connects to nothing
+  run [entity…]            migrate what changed since the last run (everything the first time)
+  status                   recent runs, the last ledger, state per entity
+  reconcile [entity…]      source vs state vs target counts; exit 0 reconciled, 1 differences
+  rejects [list]           rejected rows with key, stage and reason
+
+Options:
+  -p, --project DIR        project folder with cutover.yaml (default: $CUTOVER_PROJECT or .)
+  -q, --quiet              no log lines or progress on the terminal
+  -v, --verbose            debug log lines on the terminal
+      --no-progress        no progress line
+  -h, --help               this text
+
+run:        --full                      re-read every row (writes only rows whose mapped values changed)
+reconcile:  --format terminal|json      (default terminal)   --out FILE
+rejects:    --entity NAME  --format table|csv|jsonl|xlsx (default table)  --out FILE  --limit N (default 100)
+validate:   --transforms                list the field transforms
+demo:       --dir DIR (default .cutover-demo)  --fresh  --seed N (default 42)
+
+Exit codes: 0 done and reconciled, 1 discrepancies found, 2 could not run (the message says why).
+`;
+
+const OPTIONS = {
+  project: { type: 'string', short: 'p' },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  verbose: { type: 'boolean', short: 'v', default: false },
+  progress: { type: 'boolean', default: true },
+  'no-progress': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  full: { type: 'boolean', default: false },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  entity: { type: 'string' },
+  limit: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  transforms: { type: 'boolean', default: false },
+  dir: { type: 'string' },
+  fresh: { type: 'boolean', default: false },
+  seed: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+class UsageError extends Error {}
+
+export async function main(argv: readonly string[]): Promise<ExitCode> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    return usageFailure((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined && !values.help ? EXIT_CODES.couldNotRun : EXIT_CODES.reconciled;
+  }
+  const global: GlobalOptions = {
+    project: values.project,
+    quiet: values.quiet,
+    verbose: values.verbose,
+    progress: values.progress && !values['no-progress'],
+  };
+  try {
+    switch (command) {
+      case 'demo':
+        return await demoCommand(global, { dir: values.dir ?? '.cutover-demo', fresh: values.fresh, seed: integer('seed', values.seed, 42, 0) });
+      case 'validate':
+        return await validateCommand(global, { transforms: values.transforms });
+      case 'run':
+        return await runCommand(global, rest, { full: values.full });
+      case 'status':
+        return await statusCommand(global, { json: values.json });
+      case 'reconcile':
+        return await reconcileCommand(global, rest, { format: oneOf('format', values.format ?? (values.json ? 'json' : 'terminal'), RECONCILE_FORMATS) as ReconcileFormat, out: values.out });
+      case 'rejects': {
+        const [action = 'list'] = rest;
+        if (action !== 'list') throw new UsageError(`Expected \`rejects list\`, got \`rejects ${action}\``);
+        return await rejectsListCommand(global, {
+          entity: values.entity,
+          format: oneOf('format', values.format ?? 'table', REJECT_LIST_FORMATS) as RejectListFormat,
+          out: values.out,
+          limit: integer('limit', values.limit, 100, 1),
+        });
+      }
+      default:
+        throw new UsageError(`Unknown command \`${command}\`; run \`cutover --help\` for the list`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return usageFailure(error.message);
+    throw error;
+  }
+}
+
+function integer(name: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`Expected \`--${name}\` to be an integer ≥ ${min}, got \`${text}\``);
+  return value;
+}
+
+function oneOf(name: string, value: string, allowed: readonly string[]): string {
+  if (!allowed.includes(value)) throw new UsageError(`Expected \`--${name}\` to be one of ${allowed.join(', ')}, got \`${value}\``);
+  return value;
+}
+
+function usageFailure(message: string): ExitCode {
+  process.stderr.write(`cutover: ${message}\nRun \`cutover --help\` for usage.\n`);
+  return EXIT_CODES.couldNotRun;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`cutover: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = EXIT_CODES.couldNotRun;
+  },
+);

@@ -1,0 +1,131 @@
+/**
+ * What every command shares: the project (loaded and validated at the edge), the logger, the
+ * progress line, and how failures become one clear message and exit code 2.
+ */
+import path from 'node:path';
+import { redactUrl } from '../../connectors/connection-url.js';
+import { ConnectionConfigError, ConnectorError } from '../../connectors/errors.js';
+import { ConfigError } from '../../pipelines/config/config-error.js';
+import { loadProject } from '../../pipelines/config/load-project.js';
+import type { Environment } from '../../pipelines/config/interpolate-env.js';
+import type { Project } from '../../pipelines/config/project.js';
+import { EXIT_CODES, RunError, type ExitCode } from '../../pipelines/errors.js';
+import { createLogger, type Logger } from '../../pipelines/logger.js';
+import { ProjectSession } from '../../pipelines/runner/project-session.js';
+import { ProgressLine } from '../progress.js';
+
+export interface GlobalOptions {
+  readonly project: string | undefined;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly progress: boolean;
+}
+
+export interface CommandContext {
+  readonly project: Project;
+  readonly log: Logger;
+  readonly progress: ProgressLine;
+  readonly logFile: string;
+}
+
+/** Prints for people on stdout. */
+export function print(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export async function openContext(options: GlobalOptions, overrides: { env?: Environment; logFile?: string } = {}): Promise<CommandContext> {
+  const location = options.project ?? process.env.CUTOVER_PROJECT ?? '.';
+  const project = await loadProject(location, overrides.env ? { env: overrides.env } : {});
+  const progress = new ProgressLine(process.stderr, options.progress && !options.quiet);
+  const logFile = overrides.logFile ?? project.options.logFile;
+  const log = createLogger({
+    file: logFile,
+    terminal: options.quiet ? null : process.stderr,
+    terminalLevel: options.verbose ? 'debug' : 'info',
+    beforeTerminalLine: () => progress.clear(),
+  });
+  return { project, log, progress, logFile };
+}
+
+/** One message, no stack trace, exit code 2: the run could not be done (or finished). */
+export function reportFailure(error: unknown, context?: { log?: Logger; logFile?: string }): ExitCode {
+  // The file gets the stack; the terminal gets the one message below.
+  context?.log?.error({ err: error, terminal: false }, 'command failed');
+  const lines: string[] = [];
+  if (error instanceof ConfigError) {
+    lines.push(error.message);
+  } else if (error instanceof RunError) {
+    lines.push(`cutover: ${error.message}`);
+    if (error.hint) lines.push(`  ${error.hint}`);
+  } else if (error instanceof ConnectorError || error instanceof ConnectionConfigError) {
+    lines.push(`cutover: ${error.message}`);
+  } else if (error instanceof Error && error.name === 'AbortError') {
+    lines.push('cutover: aborted; committed batches are kept, run again to resume');
+  } else {
+    lines.push(`cutover: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    if (context?.logFile) lines.push(`  the stack trace is in ${path.relative(process.cwd(), context.logFile) || context.logFile}`);
+    else if (error instanceof Error && error.stack) lines.push(error.stack);
+  }
+  process.stderr.write(`${redactUrl(lines.join('\n'))}\n`);
+  return EXIT_CODES.couldNotRun;
+}
+
+/**
+ * Ctrl-C (or SIGTERM) once: the batch in flight commits, then the run stops cleanly. Twice: reads
+ * and retries are aborted at once; the open transaction rolls back.
+ */
+export function installStopHandlers(log: Logger): { signal: AbortSignal; stopRequested: () => boolean; dispose: () => void } {
+  const controller = new AbortController();
+  let stopping = false;
+  const onSignal = (name: string) => {
+    if (!stopping) {
+      stopping = true;
+      log.warn(`${name}: finishing the batch in flight, then stopping (press Ctrl-C again to abort now)`);
+    } else {
+      log.warn(`${name}: aborting now; the open batch rolls back`);
+      controller.abort();
+    }
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    signal: controller.signal,
+    stopRequested: () => stopping,
+    dispose: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
+}
+
+/** Opens the context, runs the command, and turns any failure into its message and exit code 2. */
+export async function withContext(
+  options: GlobalOptions,
+  command: (context: CommandContext) => Promise<ExitCode>,
+  overrides: { env?: Environment; logFile?: string } = {},
+): Promise<ExitCode> {
+  let context: CommandContext | undefined;
+  try {
+    context = await openContext(options, overrides);
+    return await command(context);
+  } catch (error) {
+    context?.progress.clear();
+    return reportFailure(error, context);
+  } finally {
+    context?.log.flush();
+  }
+}
+
+/** {@link withContext} with the project's target, state and sources open. */
+export function withSession(options: GlobalOptions, command: (context: CommandContext, session: ProjectSession) => Promise<ExitCode>): Promise<ExitCode> {
+  return withContext(options, async (context) => {
+    const session = await ProjectSession.open(context.project, context.log);
+    try {
+      return await command(context, session);
+    } finally {
+      await session.close();
+    }
+  });
+}

@@ -1,0 +1,47 @@
+import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
+import { renderTable } from '../../pipelines/reports/text-table.js';
+import { unaccounted } from '../../pipelines/state/ledger.js';
+import { print, withSession, type GlobalOptions } from './command-context.js';
+
+/** `cutover status`: recent runs, the last run's ledger, and where each entity's watermark stands. */
+export function statusCommand(options: GlobalOptions, flags: { json: boolean }): Promise<ExitCode> {
+  return withSession(options, async (context, session) => {
+    const runs = await session.state.runs(10);
+    const lastLedger = runs[0] ? await session.state.ledger(runs[0].runId) : [];
+    const entities = [];
+    for (const mapping of context.project.entities) {
+      const counts = await session.state.counts(mapping.entity);
+      entities.push({ entity: mapping.entity, watermark: await session.state.getWatermark(mapping.entity), ...counts });
+    }
+    if (flags.json) {
+      print(JSON.stringify({ runs, lastRun: lastLedger, entities }, null, 2));
+      return EXIT_CODES.reconciled;
+    }
+    print(`Project ${context.project.name} (${context.project.target.connection.url.redacted})\n`);
+    print(
+      runs.length === 0
+        ? 'No runs yet: start with `cutover run`.'
+        : renderTable(
+            ['run', 'mode', 'status', 'started', 'finished', 'entities', 'error'],
+            runs.map((r) => [String(r.runId), r.mode, r.status, r.startedAt.slice(0, 19), r.finishedAt?.slice(0, 19) ?? '', r.entities.join(', '), r.error ?? '']),
+          ),
+    );
+    if (lastLedger.length > 0) {
+      print(`\nLedger of run ${runs[0]!.runId}:\n`);
+      print(
+        renderTable(
+          ['entity', 'status', 'batches', 'read', 'inserted', 'updated', 'unchanged', 'merged', 'rejected', 'filtered', 'unaccounted'],
+          lastLedger.map((l) => [l.entity, l.status, l.batches, l.read, l.inserted, l.updated, l.unchanged, l.merged, l.rejected, l.filtered, unaccounted(l)]),
+        ),
+      );
+    }
+    print('\nState per entity:\n');
+    print(
+      renderTable(
+        ['entity', 'loaded', 'merged', 'filtered', 'rejected', 'target rows', 'watermark'],
+        entities.map((e) => [e.entity, e.byStatus.loaded, e.byStatus.merged, e.byStatus.filtered, e.rejects, e.ownedRows, e.watermark ? `${String(e.watermark.cursor)} / ${String(e.watermark.key)}` : '-']),
+      ),
+    );
+    return EXIT_CODES.reconciled;
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * The foundation path end to end, as a data engineer runs it: the generated legacy CRM seeded into
+ * MariaDB (`legacy_crm`), migrated by the CLI with the bundled example mappings into PostgreSQL,
+ * then checked with SQL against the generator's ground truth.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { seedLegacyMysql, type SeedSummary } from '../../scripts/seed-legacy-mysql.js';
+import { copyExampleProject, runCli, type CliResult } from '../support/cli.js';
+import { createMysqlDatabase, createPostgresDatabase, describeWith, type TestDatabase } from '../support/databases.js';
+
+const ENTITIES = ['customers', 'opportunities', 'tickets'] as const;
+type Entity = (typeof ENTITIES)[number];
+
+describeWith(['mysql', 'postgres'])('legacy_crm (MariaDB) ▸ PostgreSQL with the example mappings', () => {
+  let legacy: TestDatabase;
+  let newcrm: TestDatabase;
+  let project: Awaited<ReturnType<typeof copyExampleProject>>;
+  let seed: SeedSummary;
+  let first: CliResult;
+  const env = () => ({ LEGACY_URL: legacy.url, NEWCRM_URL: newcrm.url });
+  const sql = async (text: string): Promise<Record<string, unknown>[]> => {
+    const client = new pg.Client({ connectionString: newcrm.url });
+    await client.connect();
+    try {
+      return (await client.query(text)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    [legacy, newcrm, project] = await Promise.all([createMysqlDatabase('cutover_legacy_crm'), createPostgresDatabase('cutover_newcrm'), copyExampleProject()]);
+    seed = await seedLegacyMysql(legacy.url);
+    first = await runCli(['run', '-p', project.dir, '--quiet'], { env: env() });
+  });
+
+  afterAll(async () => {
+    await Promise.all([legacy?.drop(), newcrm?.drop(), project?.remove()]);
+  });
+
+  it('runs, exits 0 and prints a ledger with nothing unaccounted', () => {
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    for (const entity of ENTITIES) expect(first.stdout).toMatch(new RegExp(`^${entity}\\s+[\\d,]+\\s.*\\s0$`, 'm'));
+  });
+
+  it('loads every row that is not soft-deleted or rejected: target rows + rejects + soft-deleted = source rows (SQL)', async () => {
+    for (const entity of ENTITIES) {
+      const [target] = await sql(`SELECT count(*)::int AS n FROM public.${entity}`);
+      const [rejects] = await sql(`SELECT count(*)::int AS n FROM cutover.rejects WHERE entity = '${entity}'`);
+      const loaded = Number(target!.n);
+      const rejected = Number(rejects!.n);
+      const softDeleted = seed.groundTruth[entity].softDeleted.length;
+      expect({ entity, total: loaded + rejected + softDeleted }).toEqual({ entity, total: seed.counts[entity] });
+      const [ids] = await sql(`SELECT count(*)::int AS n FROM cutover.id_map WHERE entity = '${entity}' AND status IN ('inserted', 'updated', 'unchanged', 'loaded')`);
+      expect(Number(ids!.n)).toBe(loaded);
+    }
+  });
+
+  it('rejects exactly the ground truth: invalid e-mails, unmappable codes and orphans, each with key, stage and reason', async () => {
+    const truth = seed.groundTruth;
+    const expected: Record<Entity, number[]> = {
+      customers: [...truth.customers.invalidEmail, ...truth.customers.unmappableStatus],
+      opportunities: [...truth.opportunities.unmappableStage, ...truth.opportunities.orphans],
+      tickets: [...truth.tickets.unmappableStatus, ...truth.tickets.orphans],
+    };
+    const rows = await sql('SELECT entity, legacy_key, stage, reason FROM cutover.rejects ORDER BY entity, legacy_key');
+    for (const entity of ENTITIES) {
+      const keys = rows.filter((r) => r.entity === entity).map((r) => Number(r.legacy_key)).sort((a, b) => a - b);
+      expect({ entity, keys }).toEqual({ entity, keys: [...expected[entity]].sort((a, b) => a - b) });
+    }
+    expect(rows.filter((r) => typeof r.reason !== 'string' || r.reason === '' || typeof r.stage !== 'string')).toEqual([]);
+    const stageOf = (entity: Entity, key: number) => rows.find((r) => r.entity === entity && Number(r.legacy_key) === key)?.stage;
+    expect(new Set(truth.customers.invalidEmail.map((key) => stageOf('customers', key)))).toEqual(new Set(['map']));
+    expect(new Set(truth.opportunities.orphans.map((key) => stageOf('opportunities', key)))).toEqual(new Set(['resolve']));
+    expect(new Set(truth.tickets.orphans.map((key) => stageOf('tickets', key)))).toEqual(new Set(['resolve']));
+  });
+
+  it('points every loaded child at its loaded parent', async () => {
+    const [dangling] = await sql(`SELECT
+        (SELECT count(*)::int FROM public.opportunities o WHERE NOT EXISTS (SELECT 1 FROM public.customers c WHERE c.id = o.customer_id)) AS opportunities,
+        (SELECT count(*)::int FROM public.tickets t WHERE t.customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.customers c WHERE c.id = t.customer_id)) AS tickets`);
+    expect(dangling).toEqual({ opportunities: 0, tickets: 0 });
+  });
+
+  it('reconciles (exit 0), and a second run changes nothing', async () => {
+    const reconcile = await runCli(['reconcile', '-p', project.dir, '--format', 'json'], { env: env() });
+    expect(reconcile.code).toBe(0);
+    const report = JSON.parse(reconcile.stdout) as { entities: { entity: string; unaccounted: number; source: number }[] };
+    expect(report.entities.map((e) => [e.entity, e.source, e.unaccounted])).toEqual(ENTITIES.map((entity) => [entity, seed.counts[entity], 0]));
+
+    const before = await sql('SELECT count(*)::int AS n, max(xmin::text::bigint) AS last_write FROM public.customers');
+    const again = await runCli(['run', '-p', project.dir, '--quiet'], { env: env() });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^customers\s+[\d,]+\s+0\s+0\s/m);
+    expect(await sql('SELECT count(*)::int AS n, max(xmin::text::bigint) AS last_write FROM public.customers')).toEqual(before);
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * Runs the built CLI (`dist/scripts/cli.js`, which `npm test` builds first) as a user would, in a
+ * child process, and returns its exit code and output.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { packagePath } from '../../pipelines/package-root.js';
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runCli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [packagePath('dist', 'scripts', 'cli.js'), ...args],
+      // No terminal: no progress line. NO_COLOR keeps the output plain for assertions.
+      { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...options.env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A copy of the bundled example project in a temporary folder (logs and state stay out of the repo). */
+export async function copyExampleProject(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'cutover-project-'));
+  await cp(packagePath('mappings', 'example'), dir, { recursive: true });
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
