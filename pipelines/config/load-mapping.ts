@@ -50,6 +50,11 @@ export async function loadMapping(file: string, displayName: string, context: Ma
   if (!(raw.target.key in raw.fields)) {
     at('/target/key', `\`${raw.target.key}\` must also be a field: it holds the legacy key, e.g. \`${raw.target.key}: { from: ${raw.source.key} }\``);
   }
+  // Accepted by the format, not yet carried out by the runner: refuse rather than ignore silently.
+  if (raw.dedupe !== undefined) at('/dedupe', '`dedupe` is not carried out by this version of cutover yet; remove the section (duplicates load as separate rows)');
+  if (raw.on_delete !== undefined && raw.on_delete !== 'ignore') {
+    at('/on_delete', `\`on_delete: ${raw.on_delete}\` is not carried out by this version of cutover yet; use \`ignore\` (rows deleted in the source stay in the target)`);
+  }
   if (raw.on_delete === 'archive' && raw.archive_column === undefined) {
     at('/on_delete', '`on_delete: archive` needs `archive_column`, the timestamp column to set');
   }

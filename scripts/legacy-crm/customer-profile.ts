@@ -174,6 +174,10 @@ export class ProfileFactory {
         this.#cores.add(key);
         return tagless;
       }
+      if (attempt === 100_000) {
+        // The name parts are finite; better a clear stop than a loop that never ends.
+        throw new RangeError(`The generator ran out of distinct company names for ${city.names.at(-1)} after ${this.#cores.size} customers; generate fewer customers (about 60,000 fit)`);
+      }
     }
   }
 
@@ -257,7 +261,8 @@ export function randomEmployees(random: Random): string | null {
     const high = bands.find((band) => band > low) ?? 9999;
     return `${low}-${high}`;
   }
-  if (style < 0.22 && count < 1000) return `approx ${Math.round(count / 10) * 10 || 10}`;
+  // Below 995: `approx 1000` would not fit the VARCHAR(10) column.
+  if (style < 0.22 && count < 995) return `approx ${Math.round(count / 10) * 10 || 10}`;
   if (style < 0.27) return `${Math.round(count / 100) * 100 || 100}+`;
   if (style < 0.42 && count >= 1000) return group(count, ',');
   return String(count);

@@ -125,6 +125,12 @@ describe('loadProject', () => {
     ]);
   });
 
+  it('refuses sections the runner does not carry out yet instead of ignoring them', async () => {
+    const withDedupe = `${MAPPING}dedupe:\n  match: [{ exact: [email] }]\non_delete: delete\n`;
+    const problems = await problemsOf(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': withDedupe }));
+    expect(problems.map((p) => p.split('  ').slice(1, 2)[0])).toEqual(expect.arrayContaining(['/dedupe', '/on_delete']));
+  });
+
   it('reports a bad connection URL and an unknown mapping file against cutover.yaml', async () => {
     const problems = await problemsOf(await project({ 'cutover.yaml': PROJECT.replace('file://./export', 'oracle://db/x').replace('- customers.yaml', '- customers.yaml\n  - missing.yaml'), 'customers.yaml': MAPPING }));
     expect(problems).toEqual([

@@ -1,0 +1,250 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: seeds a legacy CRM of N rows per entity into MariaDB, migrates it into
+ * PostgreSQL with the bundled example mappings, and measures on the same rows the raw pipe
+ * `mariadb --quick -B | psql \copy`, the physical ceiling. Prints a table and writes JSON.
+ *
+ * Not a test: nothing here asserts a time. Figures go to BENCHMARKS.md.
+ */
+import { spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { loadProject } from '../pipelines/config/load-project.js';
+import { createLogger } from '../pipelines/logger.js';
+import { packagePath } from '../pipelines/package-root.js';
+import { reconcileCounts } from '../pipelines/reconcile/counts.js';
+import { renderTable } from '../pipelines/reports/text-table.js';
+import { ProjectSession } from '../pipelines/runner/project-session.js';
+import { runProject } from '../pipelines/runner/run-project.js';
+import type { LedgerCounts } from '../pipelines/state/ledger.js';
+
+const ENTITIES = ['customers', 'opportunities', 'tickets'] as const;
+type Entity = (typeof ENTITIES)[number];
+
+const USAGE = `npm run bench -- [options]
+
+Seeds N rows per entity into MariaDB, migrates them into PostgreSQL with mappings/example, and
+measures the raw pipe (mariadb --quick -B | psql \\copy) on the same rows.
+
+Options:
+  --rows N          rows per entity (default 50000; the generator fits about 60,000 customers)
+  --mysql URL       MariaDB admin URL (default $CUTOVER_BENCH_MYSQL_URL or mysql://root@127.0.0.1:3306/test)
+  --postgres URL    PostgreSQL admin URL (default $CUTOVER_BENCH_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/postgres)
+  --out FILE        JSON results (default bench-results/bench-<time>.json)
+  --keep            keep the benchmark databases
+  -h, --help        this text
+`;
+
+interface Measurement {
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+  /** Peak resident set size of this process while the step ran, MB. */
+  peakRssMb?: number;
+  /** CPU time of this process (user + system) over wall time; 2.0 = both cores busy. */
+  cpuCores?: number;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rows: { type: 'string', default: '50000' },
+      mysql: { type: 'string', default: process.env.CUTOVER_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test' },
+      postgres: { type: 'string', default: process.env.CUTOVER_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+      out: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const rows = Number(values.rows);
+  if (!Number.isInteger(rows) || rows < 100) throw new Error(`--rows must be an integer ≥ 100, got ${values.rows}`);
+
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15).toLowerCase();
+  const name = `cutover_bench_${stamp}_${process.pid}`;
+  const legacyUrl = withDatabase(values.mysql, name);
+  const newcrmUrl = withDatabase(values.postgres, name);
+  const projectDir = await mkdtemp(path.join(tmpdir(), 'cutover-bench-'));
+  await withMysql(values.mysql, (c) => c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`));
+  await withPg(values.postgres, (c) => c.query(`CREATE DATABASE "${name}"`));
+  try {
+    log(`seeding ${rows.toLocaleString('en-US')} rows per entity into MariaDB ${name}`);
+    // In a child process, so that the generator's memory does not count as cutover's.
+    const seedStarted = performance.now();
+    await pipe(
+      [process.execPath, [packagePath('dist', 'scripts', 'seed-legacy-mysql.js'), '--url', legacyUrl, '--customers', String(rows), '--opportunities', String(rows), '--tickets', String(rows)], {}],
+      ['cat', [], {}],
+    );
+    log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+
+    log('raw pipe: mariadb --quick -B | psql \\copy');
+    const raw: Partial<Record<Entity, Measurement>> = {};
+    for (const entity of ENTITIES) raw[entity] = await rawPipe(legacyUrl, newcrmUrl, entity);
+
+    log('cutover run (full migration, example mappings)');
+    await cp(packagePath('mappings', 'example'), projectDir, { recursive: true });
+    const cutover = await cutoverRun(projectDir, legacyUrl, newcrmUrl);
+
+    const results = { rowsPerEntity: rows, machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, raw, cutover };
+    const table = ENTITIES.map((entity) => {
+      const ours = cutover.entities[entity]!;
+      const ceiling = raw[entity]!;
+      return [entity, fmt(ours.rows), ours.seconds.toFixed(1), fmt(ours.rowsPerSecond), `${ours.peakRssMb} MB`, ours.cpuCores!.toFixed(2), fmt(ceiling.rowsPerSecond), `${((ours.rowsPerSecond / ceiling.rowsPerSecond) * 100).toFixed(0)} %`];
+    });
+    const total = cutover.total;
+    const rawTotal = sumMeasurements(Object.values(raw));
+    table.push(['total', fmt(total.rows), total.seconds.toFixed(1), fmt(total.rowsPerSecond), `${total.peakRssMb} MB`, total.cpuCores!.toFixed(2), fmt(rawTotal.rowsPerSecond), `${((total.rowsPerSecond / rawTotal.rowsPerSecond) * 100).toFixed(0)} %`]);
+    process.stdout.write(`\n${renderTable(['entity', 'rows', 'seconds', 'rows/s', 'peak RSS', 'CPU cores', 'raw pipe rows/s', 'of raw pipe'], table)}\n`);
+    process.stdout.write(`unaccounted rows: ${cutover.unaccounted}; pgloader: not measured (not installed)\n`);
+    const out = values.out ?? path.join('bench-results', `bench-${stamp}.json`);
+    await mkdir(path.dirname(path.resolve(out)), { recursive: true });
+    await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+    log(`results written to ${out}`);
+    return cutover.unaccounted === 0 ? 0 : 1;
+  } finally {
+    await rm(projectDir, { recursive: true, force: true });
+    if (!values.keep) {
+      await withMysql(values.mysql, (c) => c.query(`DROP DATABASE IF EXISTS \`${name}\``));
+      await withPg(values.postgres, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    }
+  }
+}
+
+/** One full run in this process, timed per entity with RSS sampled every 50 ms. */
+async function cutoverRun(projectDir: string, legacyUrl: string, newcrmUrl: string) {
+  const project = await loadProject(projectDir, { env: { LEGACY_URL: legacyUrl, NEWCRM_URL: newcrmUrl } });
+  const logger = createLogger({ file: path.join(projectDir, 'bench.log'), terminal: null });
+  const entities: Partial<Record<Entity, Measurement>> = {};
+  let current: { entity: Entity; started: number; cpu: NodeJS.CpuUsage; peak: number } | null = null;
+  const sampler = setInterval(() => {
+    if (current) current.peak = Math.max(current.peak, process.memoryUsage.rss());
+  }, 50);
+  const started = performance.now();
+  const cpuStart = process.cpuUsage();
+  try {
+    await runProject(project, {
+      log: logger,
+      full: true,
+      observer: {
+        entityStarted: (entity) => {
+          current = { entity: entity as Entity, started: performance.now(), cpu: process.cpuUsage(), peak: process.memoryUsage.rss() };
+        },
+        entityFinished: (entity, totals: Readonly<LedgerCounts>) => {
+          if (!current) return;
+          const seconds = (performance.now() - current.started) / 1000;
+          const cpu = process.cpuUsage(current.cpu);
+          const rows = totals.read;
+          entities[entity as Entity] = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: mb(current.peak), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds };
+          current = null;
+          log(`  ${entity}: ${fmt(rows)} rows in ${seconds.toFixed(1)} s`);
+        },
+      },
+    });
+  } finally {
+    clearInterval(sampler);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const rows = Object.values(entities).reduce((sum, m) => sum + m.rows, 0);
+  const session = await ProjectSession.open(project, logger);
+  let unaccounted: number;
+  try {
+    const reconciliation = await reconcileCounts(session);
+    unaccounted = reconciliation.entities.reduce((sum, e) => sum + Math.abs(e.unaccounted), 0);
+    const ledgerRows = reconciliation.entities.reduce((sum, e) => sum + e.source, 0);
+    if (ledgerRows !== rows) log(`warning: the source holds ${ledgerRows} rows, the run read ${rows}`);
+  } finally {
+    await session.close();
+  }
+  const total: Measurement = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: mb(process.resourceUsage().maxRSS * 1024), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds };
+  return { entities, total, unaccounted };
+}
+
+/** The ceiling: rows streamed out of MariaDB as TSV straight into COPY, no work in between. */
+async function rawPipe(legacyUrl: string, newcrmUrl: string, entity: Entity): Promise<Measurement> {
+  const legacy = new URL(legacyUrl);
+  const database = legacy.pathname.slice(1);
+  const columns = await withMysql(legacyUrl, async (c) => {
+    const [rows] = await c.query('SELECT column_name AS name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position', [database, entity]);
+    return (rows as { name: string }[]).map((r) => r.name);
+  });
+  await withPg(newcrmUrl, (c) => c.query(`CREATE SCHEMA IF NOT EXISTS bench_raw; DROP TABLE IF EXISTS bench_raw.${entity}; CREATE UNLOGGED TABLE bench_raw.${entity} (${columns.map((n) => `"${n}" text`).join(', ')})`));
+  // mariadb -B escapes tab, newline and backslash as COPY's text format does, but not carriage return.
+  const select = `SELECT ${columns.map((n) => `REPLACE(\`${n}\`, CHAR(13), CHAR(92, 114))`).join(', ')} FROM \`${entity}\``;
+  const mysqlArgs = ['--quick', '-B', '-N', '-h', legacy.hostname, '-P', legacy.port || '3306', '-u', decodeURIComponent(legacy.username) || 'root', database, '-e', select];
+  const started = performance.now();
+  await pipe(['mariadb', mysqlArgs, legacy.password ? { MYSQL_PWD: decodeURIComponent(legacy.password) } : {}], ['psql', ['-q', '-v', 'ON_ERROR_STOP=1', newcrmUrl, '-c', `\\copy bench_raw.${entity} FROM STDIN`], {}]);
+  const seconds = (performance.now() - started) / 1000;
+  const rows = await withPg(newcrmUrl, async (c) => Number((await c.query(`SELECT count(*) AS n FROM bench_raw.${entity}`)).rows[0].n));
+  log(`  ${entity}: ${fmt(rows)} rows in ${seconds.toFixed(1)} s`);
+  return { rows, seconds, rowsPerSecond: rows / seconds };
+}
+
+type Command = [file: string, args: string[], env: Record<string, string>];
+
+/** `producer | consumer`, failing when either fails. */
+function pipe(producer: Command, consumer: Command): Promise<void> {
+  const run = ([file, args, env]: Command, stdio: ('pipe' | 'ignore')[]) => spawn(file, args, { stdio, env: { ...process.env, ...env } });
+  const left = run(producer, ['ignore', 'pipe', 'pipe']);
+  const right = run(consumer, ['pipe', 'ignore', 'pipe']);
+  left.stdout!.pipe(right.stdin!);
+  const finished = (child: ReturnType<typeof spawn>, name: string) =>
+    new Promise<void>((resolve, reject) => {
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${name} failed (exit ${code}): ${stderr.trim()}`))));
+    });
+  return Promise.all([finished(left, producer[0]), finished(right, consumer[0])]).then(() => undefined);
+}
+
+function sumMeasurements(measurements: readonly Measurement[]): Measurement {
+  const rows = measurements.reduce((sum, m) => sum + m.rows, 0);
+  const seconds = measurements.reduce((sum, m) => sum + m.seconds, 0);
+  return { rows, seconds, rowsPerSecond: rows / seconds };
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function withMysql<T>(url: string, fn: (c: mysql.Connection) => Promise<T>): Promise<T> {
+  const connection = await mysql.createConnection(url);
+  try {
+    return await fn(connection);
+  } finally {
+    await connection.end();
+  }
+}
+
+async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  },
+);
