@@ -8,6 +8,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 20_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -19,6 +20,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Each file uses its own databases; two workers keep both cores busy without starving the servers.
           maxWorkers: 2,
+          // Runs after the unit project (vitest requires distinct groups when maxWorkers differ).
+          sequence: { groupOrder: 1 },
         },
       },
     ],
