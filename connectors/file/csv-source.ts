@@ -2,10 +2,10 @@
  * Reads one CSV (or TSV, or delimited .txt) file as a source. Values are the fields exactly as in
  * the file: strings, untrimmed, an empty field is `''`; types are the mapping's business.
  */
-import type { ColumnInfo, ReadRequest, Source, SourceBatch, SourceEntity } from '../types.js';
+import type { ColumnInfo, SourceEntity } from '../types.js';
 import { FatalError } from '../errors.js';
 import { readCsvRecords, type CsvRecord } from './csv-records.js';
-import { assertHeader, assertKeyColumn, assertNoWhere, batchRecords, countRecords, FILE_SOURCE_CAPABILITIES, setField, type FileRecord } from './record-batcher.js';
+import { assertHeader, assertKeyColumn, assertNoWhere, RecordFileSource, setField, type FileRecord } from './record-batcher.js';
 import { fileLabel, readTextChunks } from './text-chunks.js';
 
 export interface CsvSourceOptions {
@@ -22,8 +22,7 @@ export interface CsvSourceOptions {
  * const source = new CsvSource('/srv/export/customers.csv', { delimiter: ';' });
  * for await (const batch of source.read({ entity: { table: 'customers', key: 'id' }, batchSize: 500 })) …
  */
-export class CsvSource implements Source {
-  readonly capabilities = FILE_SOURCE_CAPABILITIES;
+export class CsvSource extends RecordFileSource {
   readonly file: string;
   readonly #encoding: string;
   readonly #delimiter: string | null;
@@ -31,19 +30,12 @@ export class CsvSource implements Source {
   readonly #label: string;
 
   constructor(file: string, options: CsvSourceOptions = {}) {
+    super();
     this.file = file;
     this.#encoding = options.encoding ?? 'utf-8';
     this.#delimiter = options.delimiter ?? null;
     this.#headerRow = options.headerRow ?? 1;
     this.#label = fileLabel(file);
-  }
-
-  read(request: ReadRequest): AsyncGenerator<SourceBatch> {
-    return batchRecords(this.#records(request.entity, true), request);
-  }
-
-  count(entity: SourceEntity, signal?: AbortSignal): Promise<number> {
-    return countRecords(this.#records(entity, false), signal);
   }
 
   async describe(_entity: SourceEntity): Promise<readonly ColumnInfo[]> {
@@ -54,11 +46,7 @@ export class CsvSource implements Source {
     return [];
   }
 
-  async close(): Promise<void> {
-    // Every read opens and closes its own file handle; there is nothing to release here.
-  }
-
-  async *#records(entity: SourceEntity, checkKey: boolean): AsyncGenerator<FileRecord> {
+  protected async *records(entity: SourceEntity, checkKey: boolean): AsyncGenerator<FileRecord> {
     assertNoWhere(entity, this.file);
     let header: readonly string[] | null = null;
     let sawRecord = false;

@@ -4,9 +4,9 @@
  */
 import { jsonParser } from 'stream-json/core/parser.js';
 import streamArray from 'stream-json/streamers/stream-array.js';
-import type { ColumnInfo, ReadRequest, Source, SourceBatch, SourceEntity } from '../types.js';
+import type { ColumnInfo, SourceEntity } from '../types.js';
 import { ConnectorError, FatalError } from '../errors.js';
-import { assertNoWhere, batchRecords, countRecords, FILE_SOURCE_CAPABILITIES, type FileRecord } from './record-batcher.js';
+import { assertNoWhere, RecordFileSource, type FileRecord } from './record-batcher.js';
 import { fileLabel, readTextChunks } from './text-chunks.js';
 
 export interface JsonSourceOptions {
@@ -18,39 +18,24 @@ export interface JsonSourceOptions {
  * Each array element becomes a record with origin `customers.json[17]` (0-based index). Values are
  * as parsed; nested objects and arrays are kept. An element that is not an object is a reject.
  */
-export class JsonSource implements Source {
-  readonly capabilities = FILE_SOURCE_CAPABILITIES;
+export class JsonSource extends RecordFileSource {
   readonly file: string;
   readonly #encoding: string;
   readonly #label: string;
 
   constructor(file: string, options: JsonSourceOptions = {}) {
+    super();
     this.file = file;
     this.#encoding = options.encoding ?? 'utf-8';
     this.#label = fileLabel(file);
   }
 
-  read(request: ReadRequest): AsyncGenerator<SourceBatch> {
-    return batchRecords(this.#records(request.entity), request);
-  }
-
-  count(entity: SourceEntity, signal?: AbortSignal): Promise<number> {
-    return countRecords(this.#records(entity), signal);
-  }
-
   /** The keys of the first object in the array. */
-  async describe(entity: SourceEntity): Promise<readonly ColumnInfo[]> {
-    for await (const record of this.#records(entity)) {
-      if ('data' in record) return Object.keys(record.data).map((name) => ({ name, type: 'json', nullable: true }));
-    }
-    return [];
+  describe(entity: SourceEntity): Promise<readonly ColumnInfo[]> {
+    return this.describeFirstObject(entity);
   }
 
-  async close(): Promise<void> {
-    // Every read opens and closes its own file handle; there is nothing to release here.
-  }
-
-  async *#records(entity: SourceEntity): AsyncGenerator<FileRecord> {
+  protected async *records(entity: SourceEntity): AsyncGenerator<FileRecord> {
     assertNoWhere(entity, this.file);
     // Packed tokens only: the assembler needs whole keys, strings and numbers, not their chunks.
     const parse = jsonParser({ streamValues: false });

@@ -2,9 +2,9 @@
  * Reads a JSON Lines file (`.jsonl`, `.ndjson`): one JSON object per line. A line that is not
  * valid JSON, or not an object, is a reject carrying the line's text; the lines around it still load.
  */
-import type { ColumnInfo, ReadRequest, Source, SourceBatch, SourceEntity } from '../types.js';
+import type { ColumnInfo, SourceEntity } from '../types.js';
 import { FatalError } from '../errors.js';
-import { assertNoWhere, batchRecords, countRecords, FILE_SOURCE_CAPABILITIES, type FileRecord } from './record-batcher.js';
+import { assertNoWhere, RecordFileSource, type FileRecord } from './record-batcher.js';
 import { fileLabel, readTextChunks } from './text-chunks.js';
 
 export interface JsonlSourceOptions {
@@ -15,41 +15,26 @@ export interface JsonlSourceOptions {
 }
 
 /** Origins are `tickets.jsonl:5` (1-based line). Blank lines are skipped. */
-export class JsonlSource implements Source {
-  readonly capabilities = FILE_SOURCE_CAPABILITIES;
+export class JsonlSource extends RecordFileSource {
   readonly file: string;
   readonly #encoding: string;
   readonly #maxLineChars: number;
   readonly #label: string;
 
   constructor(file: string, options: JsonlSourceOptions = {}) {
+    super();
     this.file = file;
     this.#encoding = options.encoding ?? 'utf-8';
     this.#maxLineChars = options.maxLineChars ?? 32 * 1024 * 1024;
     this.#label = fileLabel(file);
   }
 
-  read(request: ReadRequest): AsyncGenerator<SourceBatch> {
-    return batchRecords(this.#records(request.entity), request);
-  }
-
-  count(entity: SourceEntity, signal?: AbortSignal): Promise<number> {
-    return countRecords(this.#records(entity), signal);
-  }
-
   /** The keys of the first object in the file. */
-  async describe(entity: SourceEntity): Promise<readonly ColumnInfo[]> {
-    for await (const record of this.#records(entity)) {
-      if ('data' in record) return Object.keys(record.data).map((name) => ({ name, type: 'json', nullable: true }));
-    }
-    return [];
+  describe(entity: SourceEntity): Promise<readonly ColumnInfo[]> {
+    return this.describeFirstObject(entity);
   }
 
-  async close(): Promise<void> {
-    // Every read opens and closes its own file handle; there is nothing to release here.
-  }
-
-  async *#records(entity: SourceEntity): AsyncGenerator<FileRecord> {
+  protected async *records(entity: SourceEntity): AsyncGenerator<FileRecord> {
     assertNoWhere(entity, this.file);
     let rest = '';
     let line = 0;

@@ -2,7 +2,7 @@
  * What every file source shares: the record stream a reader produces, its cut into bounded
  * `SourceBatch`es, the key check, the header check, and the refusal of `where`.
  */
-import type { ReadRequest, SourceBatch, SourceCapabilities, SourceEntity, SourceRejection, SourceRow } from '../types.js';
+import type { ColumnInfo, ReadRequest, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRejection, SourceRow } from '../types.js';
 import { FatalError } from '../errors.js';
 
 /**
@@ -133,5 +133,36 @@ function missingKeyReason(data: Readonly<Record<string, unknown>>, key: string):
 function assertBatchSize(batchSize: number): void {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new TypeError(`Expected \`batchSize\` to be an integer ≥ 1, got \`${String(batchSize)}\` (${typeof batchSize})`);
+  }
+}
+
+/**
+ * What every file source shares: each read, count and describe opens the file anew and closes it
+ * when done (or when the consumer stops), so there is nothing to keep open between them.
+ */
+export abstract class RecordFileSource implements Source {
+  readonly capabilities = FILE_SOURCE_CAPABILITIES;
+
+  /** Every record of the file; `checkKey` asserts the key column exists (not needed to count). */
+  protected abstract records(entity: SourceEntity, checkKey: boolean): AsyncGenerator<FileRecord>;
+
+  abstract describe(entity: SourceEntity): Promise<readonly ColumnInfo[]>;
+
+  read(request: ReadRequest): AsyncGenerator<SourceBatch> {
+    return batchRecords(this.records(request.entity, true), request);
+  }
+
+  count(entity: SourceEntity, signal?: AbortSignal): Promise<number> {
+    return countRecords(this.records(entity, false), signal);
+  }
+
+  async close(): Promise<void> {}
+
+  /** For JSON sources: the keys of the first object. */
+  protected async describeFirstObject(entity: SourceEntity): Promise<readonly ColumnInfo[]> {
+    for await (const record of this.records(entity, false)) {
+      if ('data' in record) return Object.keys(record.data).map((name) => ({ name, type: 'json', nullable: true }));
+    }
+    return [];
   }
 }

@@ -5,9 +5,9 @@
  */
 import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { ColumnInfo, ReadRequest, Source, SourceBatch, SourceEntity } from '../types.js';
+import type { ColumnInfo, SourceEntity } from '../types.js';
 import { ConnectorError, FatalError } from '../errors.js';
-import { assertHeader, assertKeyColumn, assertNoWhere, batchRecords, countRecords, FILE_SOURCE_CAPABILITIES, setField, type FileRecord } from './record-batcher.js';
+import { assertHeader, assertKeyColumn, assertNoWhere, RecordFileSource, setField, type FileRecord } from './record-batcher.js';
 import { fileLabel, fileReadError } from './text-chunks.js';
 import { xlsxCellValue, type XlsxCell } from './xlsx-cell-value.js';
 import { closeZipEntry, openZipEntry, readZipDirectory } from './zip-entries.js';
@@ -49,26 +49,18 @@ type Cells = Map<number, string | number | boolean>;
  * Cells become plain values (see {@link xlsxCellValue}); empty and missing cells are null. Empty
  * rows are skipped. A value to the right of the last header column makes the row a reject.
  */
-export class XlsxSource implements Source {
-  readonly capabilities = FILE_SOURCE_CAPABILITIES;
+export class XlsxSource extends RecordFileSource {
   readonly file: string;
   readonly #sheet: string | null;
   readonly #headerRow: number;
   readonly #label: string;
 
   constructor(file: string, options: XlsxSourceOptions = {}) {
+    super();
     this.file = file;
     this.#sheet = options.sheet ?? null;
     this.#headerRow = options.headerRow ?? 1;
     this.#label = fileLabel(file);
-  }
-
-  read(request: ReadRequest): AsyncGenerator<SourceBatch> {
-    return batchRecords(this.#records(request.entity, true), request);
-  }
-
-  count(entity: SourceEntity, signal?: AbortSignal): Promise<number> {
-    return countRecords(this.#records(entity, false), signal);
   }
 
   async describe(_entity: SourceEntity): Promise<readonly ColumnInfo[]> {
@@ -78,11 +70,7 @@ export class XlsxSource implements Source {
     return [];
   }
 
-  async close(): Promise<void> {
-    // Every read opens and closes its own file handle; there is nothing to release here.
-  }
-
-  async *#records(entity: SourceEntity, checkKey: boolean): AsyncGenerator<FileRecord> {
+  protected async *records(entity: SourceEntity, checkKey: boolean): AsyncGenerator<FileRecord> {
     assertNoWhere(entity, this.file);
     let header: readonly string[] | null = null;
     for await (const item of this.#sheetRows()) {

@@ -47,7 +47,7 @@ export async function demoCommand(options: GlobalOptions, flags: DemoFlags): Pro
       const session = await ProjectSession.open(project, log);
       try {
         const reconciliation = await reconcileCounts(session);
-        print(renderReconciliation(reconciliation));
+        print(`\n${renderReconciliation(reconciliation)}`);
         const shown = path.relative(process.cwd(), dir) || '.';
         print(`The demo project is ${shown}/cutover.yaml. Look closer with \`npx cutover status -p ${shown}\` or \`npx cutover rejects list -p ${shown}\`; run the demo again to see every row unchanged.`);
         return reconciliation.reconciled ? EXIT_CODES.reconciled : EXIT_CODES.discrepancy;
