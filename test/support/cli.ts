@@ -2,7 +2,7 @@
  * Runs the built CLI (`dist/scripts/cli.js`, which `npm test` builds first) as a user would, in a
  * child process, and returns its exit code and output.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,4 +34,18 @@ export async function copyExampleProject(): Promise<{ dir: string; remove(): Pro
   const dir = await mkdtemp(path.join(tmpdir(), 'cutover-project-'));
   await cp(packagePath('mappings', 'example'), dir, { recursive: true });
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The CLI started in the background, for tests that stop or kill it. */
+export function startCli(args: readonly string[], options: { env?: Record<string, string> } = {}): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+  const child = spawn(process.execPath, [packagePath('dist', 'scripts', 'cli.js'), ...args], {
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+  return { child, exited };
 }
