@@ -1,0 +1,80 @@
+/**
+ * Two guards of a sync that runs every few minutes for weeks: a second run on the same target is
+ * refused with a message naming the first, and a target connection killed mid-run
+ * (pg_terminate_backend) is retried and the run completes.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { seedLegacyMysql } from '../../scripts/seed-legacy-mysql.js';
+import { copyExampleProject, runCli, startCli } from '../support/cli.js';
+import { createMysqlDatabase, createPostgresDatabase, describeWith, type TestDatabase } from '../support/databases.js';
+
+describeWith(['mysql', 'postgres'])('run guards', () => {
+  let legacy: TestDatabase;
+  let newcrm: TestDatabase;
+  let project: Awaited<ReturnType<typeof copyExampleProject>>;
+  const env = () => ({ LEGACY_URL: legacy.url, NEWCRM_URL: newcrm.url });
+
+  beforeAll(async () => {
+    [legacy, newcrm, project] = await Promise.all([createMysqlDatabase('cutover_guard_legacy'), createPostgresDatabase('cutover_guard_newcrm'), copyExampleProject()]);
+    await seedLegacyMysql(legacy.url, { customers: 20_000, opportunities: 30_000, tickets: 30_000 });
+  });
+  afterAll(async () => {
+    await Promise.all([legacy?.drop(), newcrm?.drop(), project?.remove()]);
+  });
+
+  async function query(text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
+    const client = new pg.Client({ connectionString: newcrm.url });
+    await client.connect();
+    try {
+      return (await client.query(text, values)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  async function lastRunId(): Promise<number> {
+    const rows = await query('SELECT coalesce(max(run_id), 0)::int AS id FROM cutover.runs').catch(() => [{ id: 0 }]);
+    return Number(rows[0]!.id);
+  }
+
+  /** Waits until a run newer than `afterRun` has read `rows` rows of `entity`. */
+  async function reached(afterRun: number, entity: string, rows: number): Promise<void> {
+    for (;;) {
+      const found = await query('SELECT read::int AS read FROM cutover.run_ledger WHERE entity = $1 AND run_id > $2', [entity, afterRun]).catch(() => []);
+      if (found.length > 0 && Number(found[0]!.read) >= rows) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('refuses a second run on the same target, naming the one in progress', async () => {
+    const before = await lastRunId();
+    const first = startCli(['run', '-p', project.dir, '--quiet'], { env: env() });
+    await reached(before, 'customers', 2_000);
+    const second = await runCli(['run', '-p', project.dir], { env: env() });
+    expect(second.code).toBe(2);
+    const lines = second.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^cutover: another cutover run is in progress on this target: run \d+ \(incremental of customers, opportunities, tickets\) by process \d+ on \S+, started /);
+    expect(lines[1]).toMatch(/wait for it to finish/);
+    const end = await first.exited;
+    expect(end.code, end.stderr).toBe(0);
+  });
+
+  it('retries when the target connection is terminated mid-run, and completes', async () => {
+    const before = await lastRunId();
+    const run = startCli(['run', '-p', project.dir, '--full', '--no-progress'], { env: env() });
+    await reached(before, 'opportunities', 4_000);
+    // The batch connections, not the one holding the run lock.
+    const killed = await query(
+      `SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'cutover' AND pid <> pg_backend_pid()
+          AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory')`,
+    );
+    expect(killed.length).toBeGreaterThan(0);
+    const end = await run.exited;
+    expect(end.code, end.stderr).toBe(0);
+    expect(end.stderr).toMatch(/WARN  \w+: .* failed, retrying in \d+ ms \(attempt 1\) \(PostgreSQL 127\.0\.0\.1:5432\/\w+: connection terminated by an administrator/);
+    const reconcile = await runCli(['reconcile', '-p', project.dir], { env: env() });
+    expect(reconcile.code, reconcile.stdout).toBe(0);
+  });
+});
