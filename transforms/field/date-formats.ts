@@ -47,6 +47,25 @@ export function compileDateFormats(formats: readonly string[], pointer: string):
   });
 }
 
+/**
+ * The first of `formats` that reads `text` as a valid date, or, when none does, a detail for the
+ * message when one of them had the right shape but impossible values (`31/02/2024`).
+ */
+export function parseWithFormats(text: string, formats: readonly DateFormat[], kind: string): { parsed: DateTime; format: DateFormat } | { detail: string } {
+  let detail = '';
+  for (const format of formats) {
+    let parsed: DateTime;
+    try {
+      parsed = DateTime.fromFormatParser(text, format.parser, PARSE_OPTIONS);
+    } catch {
+      continue; // compileDateFormats rejected formats that throw; this only guards the per-row contract.
+    }
+    if (parsed.isValid) return { parsed, format };
+    if (detail === '' && parsed.invalidReason === 'unit out of range') detail = `: it has the shape of ${format.format} but is not a calendar ${kind}`;
+  }
+  return { detail };
+}
+
 /** What probably went wrong with a format that does not round-trip. */
 function hintFor(format: string): string {
   const tokens = format.replace(QUOTED, '');

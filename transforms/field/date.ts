@@ -1,9 +1,8 @@
 /**
  * `date`: calendar dates written in any of a mapping's formats → `yyyy-MM-dd`.
  */
-import { DateTime } from 'luxon';
 import { onInvalid, ON_INVALID, quote, type FieldTransform, type OnInvalid } from './field-transform.js';
-import { compileDateFormats, PARSE_OPTIONS } from './date-formats.js';
+import { compileDateFormats, parseWithFormats } from './date-formats.js';
 import { describeOutOfRange, formatIsoDate, ISO_DATE_TIME, isoOffsetMinutes, isoWallClock } from './iso-date-time.js';
 import { describeKind } from './scalar-text.js';
 import { INVALID_OPTION_SCHEMA, optionsSchema, transformSchema } from './transform-schema.js';
@@ -67,17 +66,9 @@ export const date: FieldTransform<DateItem> = {
         if (!Number.isNaN(isoWallClock(iso)) && !Number.isNaN(offset)) return text.slice(0, 10);
         detail = `: ${describeOutOfRange(iso)}`;
       }
-      for (const format of formats) {
-        let parsed: DateTime;
-        try {
-          parsed = DateTime.fromFormatParser(text, format.parser, PARSE_OPTIONS);
-        } catch {
-          continue; // compileDateFormats rejected formats that throw; this only guards the per-row contract.
-        }
-        if (parsed.isValid) return formatIsoDate(parsed.year, parsed.month, parsed.day);
-        if (detail === '' && parsed.invalidReason === 'unit out of range') detail = `: it has the shape of ${format.format} but is not a calendar date`;
-      }
-      return noMatch(value, detail);
+      const result = parseWithFormats(text, formats, 'date');
+      if ('parsed' in result) return formatIsoDate(result.parsed.year, result.parsed.month, result.parsed.day);
+      return noMatch(value, detail || result.detail);
     };
   },
 };

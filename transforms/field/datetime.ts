@@ -7,9 +7,8 @@
  * comes from a per-day cache ({@link ZoneClock}); only the mapping's own formats go through luxon's
  * parser (built once per format). `test/unit/transforms/datetime.bench.ts` measures both paths.
  */
-import { DateTime } from 'luxon';
 import { onInvalid, ON_INVALID, quote, type FieldTransform, type OnInvalid } from './field-transform.js';
-import { compileDateFormats, PARSE_OPTIONS } from './date-formats.js';
+import { compileDateFormats, parseWithFormats } from './date-formats.js';
 import { describeOutOfRange, ISO_DATE_TIME, isoOffsetMinutes, isoUtcText, isoWallClock, readPlainDateTime, utcMillis } from './iso-date-time.js';
 import { describeKind } from './scalar-text.js';
 import { INVALID_OPTION_SCHEMA, optionsSchema, transformSchema } from './transform-schema.js';
@@ -101,19 +100,12 @@ export const datetime: FieldTransform<DatetimeItem> = {
         }
         detail = `: ${describeOutOfRange(iso)}`;
       }
-      for (const format of formats) {
-        let parsed: DateTime;
-        try {
-          parsed = DateTime.fromFormatParser(text, format.parser, PARSE_OPTIONS);
-        } catch {
-          continue; // compileDateFormats rejected formats that throw; this only guards the per-row contract.
-        }
-        if (parsed.isValid) {
-          // Without an offset in the text, luxon read the fields as UTC: that is the wall-clock time.
-          return written(value, format.hasZone ? parsed.toMillis() : clock.instantOf(parsed.toMillis()));
-        }
-        if (detail === '' && parsed.invalidReason === 'unit out of range') detail = `: it has the shape of ${format.format} but is not a calendar date-time`;
+      const result = parseWithFormats(text, formats, 'date-time');
+      if ('parsed' in result) {
+        // Without an offset in the text, luxon read the fields as UTC: that is the wall-clock time.
+        return written(value, result.format.hasZone ? result.parsed.toMillis() : clock.instantOf(result.parsed.toMillis()));
       }
+      detail ||= result.detail;
       return onInvalid(policy, value, `${quote(value)} does not match any datetime format (tried: ${tried})${detail}`);
     };
   },
