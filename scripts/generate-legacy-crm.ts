@@ -8,10 +8,9 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { EXIT_CODES, type ExitCode } from '../pipelines/errors.js';
 import type { LegacyCrmOptions } from './legacy-crm/legacy-crm-options.js';
-import { GENERATOR_ARG_OPTIONS, GENERATOR_USAGE, UsageError, generatorOptionsFromArgs } from './legacy-crm/generator-args.js';
+import { GENERATOR_USAGE, parseGeneratorCommand, type Output } from './legacy-crm/generator-args.js';
 import { writeLegacyExport } from './legacy-crm/write-export.js';
 
 const USAGE = `generate-legacy-crm: write a deterministic legacy-CRM export and its ground truth.
@@ -28,31 +27,17 @@ ${GENERATOR_USAGE}
 Exit codes: 0 written, 2 could not write (the message says why).
 `;
 
-/** Where `main` prints; process.stdout and process.stderr by default. */
-export interface Output {
-  write(text: string): unknown;
-}
-
 /** Runs the command; returns the exit code instead of exiting, so that tests can call it. */
 export async function main(argv: readonly string[], out: Output = process.stdout, err: Output = process.stderr): Promise<ExitCode> {
   let outDir: string;
-  let options: Partial<LegacyCrmOptions> = {};
+  let options: Partial<LegacyCrmOptions>;
   try {
-    const { values } = parseArgs({ args: [...argv], options: { ...GENERATOR_ARG_OPTIONS, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
-    if (values.help) {
+    const command = parseGeneratorCommand(argv, { name: 'out', missing: 'Expected `--out` to name a folder, got nothing' });
+    if (command.help) {
       out.write(USAGE);
       return EXIT_CODES.reconciled;
     }
-    const problems: string[] = [];
-    if (values.out === undefined || values.out.trim() === '') problems.push('Expected `--out` to name a folder, got nothing');
-    try {
-      options = generatorOptionsFromArgs(values);
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      problems.push(error.message);
-    }
-    if (problems.length > 0) throw new UsageError(problems.join('\n'));
-    outDir = values.out!;
+    ({ required: outDir, options } = command);
   } catch (error) {
     err.write(`${(error as Error).message}\nRun with --help for the options.\n`);
     return EXIT_CODES.couldNotRun;

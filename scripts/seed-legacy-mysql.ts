@@ -9,11 +9,10 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { describeEndpoint, parseConnectionUrl, redactUrl, type ConnectionUrl } from '../connectors/connection-url.js';
 import { EXIT_CODES, RunError, type ExitCode } from '../pipelines/errors.js';
-import { GENERATOR_ARG_OPTIONS, GENERATOR_USAGE, UsageError, generatorOptionsFromArgs } from './legacy-crm/generator-args.js';
+import { GENERATOR_USAGE, parseGeneratorCommand, type Output } from './legacy-crm/generator-args.js';
 import { generateLegacyCrm } from './legacy-crm/generate.js';
 import { GroundTruthCollector, type GroundTruth } from './legacy-crm/ground-truth.js';
 import { formatDateTime } from './legacy-crm/legacy-clock.js';
@@ -183,31 +182,17 @@ ${GENERATOR_USAGE}
 Exit codes: 0 seeded, 2 could not seed (the message says why).
 `;
 
-/** Where `main` prints; process.stdout and process.stderr by default. */
-export interface Output {
-  write(text: string): unknown;
-}
-
 /** Runs the command; returns the exit code instead of exiting, so that tests can call it. */
 export async function main(argv: readonly string[], out: Output = process.stdout, err: Output = process.stderr): Promise<ExitCode> {
   let url: string;
-  let options: Partial<LegacyCrmOptions> = {};
+  let options: Partial<LegacyCrmOptions>;
   try {
-    const { values } = parseArgs({ args: [...argv], options: { ...GENERATOR_ARG_OPTIONS, url: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
-    if (values.help) {
+    const command = parseGeneratorCommand(argv, { name: 'url', missing: 'Expected `--url` to be a URL like mysql://root@127.0.0.1:3306/legacy_crm, got nothing' });
+    if (command.help) {
       out.write(USAGE);
       return EXIT_CODES.reconciled;
     }
-    const problems: string[] = [];
-    if (values.url === undefined || values.url.trim() === '') problems.push('Expected `--url` to be a URL like mysql://root@127.0.0.1:3306/legacy_crm, got nothing');
-    try {
-      options = generatorOptionsFromArgs(values);
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      problems.push(error.message);
-    }
-    if (problems.length > 0) throw new UsageError(problems.join('\n'));
-    url = values.url!;
+    ({ required: url, options } = command);
   } catch (error) {
     err.write(`${redactUrl((error as Error).message)}\nRun with --help for the options.\n`);
     return EXIT_CODES.couldNotRun;

@@ -2,7 +2,7 @@
  * The generator options on a command line (`--seed`, `--customers`, `--opportunities`,
  * `--tickets`, `--duplicate-rate`), shared by `generate-legacy-crm` and `seed-legacy-mysql`.
  */
-import type { ParseArgsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_LEGACY_CRM_OPTIONS, isValidOption, OPTION_RULES, type LegacyCrmOptions } from './legacy-crm-options.js';
 
 /** `node:util` parseArgs options for the generator; values are strings, checked by {@link generatorOptionsFromArgs}. */
@@ -55,4 +55,33 @@ export function generatorOptionsFromArgs(values: Readonly<Partial<Record<keyof t
   }
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   return options;
+}
+
+/** Where a command's `main` prints; process.stdout and process.stderr by default. */
+export interface Output {
+  write(text: string): unknown;
+}
+
+/** A generator command line: `--help`, or the one required option and the generator options. */
+export type GeneratorCommand = { readonly help: true } | { readonly help: false; readonly required: string; readonly options: Partial<LegacyCrmOptions> };
+
+/**
+ * Parses the generator options plus one required string option (`--out`, `--url`).
+ * @throws UsageError listing every problem at once; an unknown flag as parseArgs words it
+ */
+export function parseGeneratorCommand(argv: readonly string[], required: { readonly name: string; readonly missing: string }): GeneratorCommand {
+  const { values } = parseArgs({ args: [...argv], options: { ...GENERATOR_ARG_OPTIONS, [required.name]: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  if (values.help) return { help: true };
+  const problems: string[] = [];
+  const value = (values as Record<string, unknown>)[required.name];
+  if (typeof value !== 'string' || value.trim() === '') problems.push(required.missing);
+  let options: Partial<LegacyCrmOptions> = {};
+  try {
+    options = generatorOptionsFromArgs(values as Partial<Record<keyof typeof GENERATOR_ARG_OPTIONS, string>>);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    problems.push(error.message);
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  return { help: false, required: value as string, options };
 }
