@@ -5,11 +5,10 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { writeLegacyExport } from '../../scripts/legacy-crm/write-export.js';
 import { copyExampleProject, runCli } from '../support/cli.js';
-import { createMysqlDatabase, createPostgresDatabase, describeWith, type TestDatabase } from '../support/databases.js';
+import { createMysqlDatabase, createPostgresDatabase, describeWith, queryPostgres, type TestDatabase } from '../support/databases.js';
 
 const PASSWORD = 'Tr0ub4dor-and-3';
 
@@ -34,16 +33,11 @@ describeWith(['mysql', 'postgres'])('cutover on a broken project or a dead conne
 
   /** Tables in the target database, outside the system schemas. */
   async function targetTables(): Promise<string[]> {
-    const client = new pg.Client({ connectionString: newcrm.url });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ name: string }>(
-        "SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
-      );
-      return rows.map((r) => r.name);
-    } finally {
-      await client.end();
-    }
+    const rows = await queryPostgres(
+      newcrm.url,
+      "SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+    );
+    return rows.map((r) => String(r.name));
   }
 
   /** Replaces `from` in a mapping file of the copied project; returns the 1-based line of the change. */

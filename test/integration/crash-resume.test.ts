@@ -3,11 +3,10 @@
  * at five moments across the entities (one before the first batch), re-run each time, and the
  * target ends identical, row for row and value for value, to an uninterrupted run.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedLegacyMysql } from '../../scripts/seed-legacy-mysql.js';
 import { copyExampleProject, runCli, startCli } from '../support/cli.js';
-import { createMysqlDatabase, createPostgresDatabase, describeWith, type TestDatabase } from '../support/databases.js';
+import { createMysqlDatabase, createPostgresDatabase, describeWith, queryPostgres as query, type TestDatabase } from '../support/databases.js';
 
 const ROWS = { customers: 50_000, opportunities: 75_000, tickets: 75_000 };
 
@@ -98,14 +97,4 @@ async function snapshot(url: string): Promise<Record<string, unknown[]>> {
     rejects: await query(url, 'SELECT entity, legacy_key, stage, reason FROM cutover.rejects ORDER BY entity, legacy_key'),
     idMap: await query(url, 'SELECT entity, status, count(*)::int AS n FROM cutover.id_map GROUP BY entity, status ORDER BY entity, status'),
   };
-}
-
-async function query(url: string, text: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows;
-  } finally {
-    await client.end();
-  }
 }

@@ -4,41 +4,28 @@
  * are picked up; new rows arrive; nothing already loaded is lost or duplicated.
  */
 import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { seedLegacyMysql } from '../../scripts/seed-legacy-mysql.js';
-import { copyExampleProject, runCli, startCli } from '../support/cli.js';
-import { createMysqlDatabase, createPostgresDatabase, describeWith, type TestDatabase } from '../support/databases.js';
+import { runCli, startCli } from '../support/cli.js';
+import { describeWith } from '../support/databases.js';
+import { createMigrationSetup, type MigrationSetup } from '../support/migration-setup.js';
 
 describeWith(['mysql', 'postgres'])('incremental sync while the legacy CRM changes', () => {
-  let legacy: TestDatabase;
-  let newcrm: TestDatabase;
-  let project: Awaited<ReturnType<typeof copyExampleProject>>;
-  const env = () => ({ LEGACY_URL: legacy.url, NEWCRM_URL: newcrm.url });
+  let setup: MigrationSetup;
+  const env = () => setup.env();
+  const target = (text: string, values: unknown[] = []) => setup.target(text, values);
 
   beforeAll(async () => {
-    [legacy, newcrm, project] = await Promise.all([createMysqlDatabase('cutover_sync_legacy'), createPostgresDatabase('cutover_sync_newcrm'), copyExampleProject()]);
-    await seedLegacyMysql(legacy.url, { customers: 30_000, opportunities: 2_000, tickets: 2_000 });
+    setup = await createMigrationSetup('cutover_sync', { customers: 30_000, opportunities: 2_000, tickets: 2_000 });
   });
   afterAll(async () => {
-    await Promise.all([legacy?.drop(), newcrm?.drop(), project?.remove()]);
+    await setup?.remove();
   });
 
-  async function target(text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
-    const client = new pg.Client({ connectionString: newcrm.url });
-    await client.connect();
-    try {
-      return (await client.query(text, values)).rows;
-    } finally {
-      await client.end();
-    }
-  }
-
   it('converges to the source after changes made between and during runs', async () => {
-    const first = await runCli(['run', '-p', project.dir, '--quiet'], { env: env() });
+    const first = await runCli(['run', '-p', setup.projectDir, '--quiet'], { env: env() });
     expect(first.code, first.stderr).toBe(0);
     const loaded = (await target('SELECT legacy_id FROM public.customers ORDER BY legacy_id::int')).map((r) => Number(r.legacy_id));
-    const source = await mysql.createConnection(legacy.url);
+    const source = await mysql.createConnection(setup.legacy.url);
     try {
       const columns = ((await source.query("SELECT column_name AS name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'customers' AND column_name NOT IN ('id', 'customer_no', 'name', 'updated_at') ORDER BY ordinal_position"))[0] as { name: string }[]).map((c) => `\`${c.name}\``);
       const rename = (ids: number[], label: string) =>
@@ -53,7 +40,7 @@ describeWith(['mysql', 'postgres'])('incremental sync while the legacy CRM chang
 
       // During a run: rows the run has already passed, and rows it has not reached yet, change while it reads.
       const before = Number((await target('SELECT coalesce(max(run_id), 0)::int AS id FROM cutover.runs'))[0]!.id);
-      const running = startCli(['run', '-p', project.dir, '--quiet', '--full'], { env: env() });
+      const running = startCli(['run', '-p', setup.projectDir, '--quiet', '--full'], { env: env() });
       for (;;) {
         const progress = await target('SELECT read::int AS read FROM cutover.run_ledger WHERE entity = $1 AND run_id > $2', ['customers', before]).catch(() => []);
         if (progress.length > 0 && Number(progress[0]!.read) >= 10_000) break;
@@ -65,7 +52,7 @@ describeWith(['mysql', 'postgres'])('incremental sync while the legacy CRM chang
       const end = await running.exited;
       expect(end.code, end.stderr).toBe(0);
 
-      const last = await runCli(['run', '-p', project.dir, '--quiet'], { env: env() });
+      const last = await runCli(['run', '-p', setup.projectDir, '--quiet'], { env: env() });
       expect(last.code, last.stderr).toBe(0);
 
       const names = new Map((await target('SELECT legacy_id, name FROM public.customers')).map((r) => [String(r.legacy_id), String(r.name)]));
@@ -76,7 +63,7 @@ describeWith(['mysql', 'postgres'])('incremental sync while the legacy CRM chang
       expect(differing).toEqual([]);
       const [duplicates] = await target('SELECT count(*) - count(DISTINCT legacy_id) AS n FROM public.customers');
       expect(Number(duplicates!.n)).toBe(0);
-      const reconcile = await runCli(['reconcile', '-p', project.dir], { env: env() });
+      const reconcile = await runCli(['reconcile', '-p', setup.projectDir], { env: env() });
       expect(reconcile.code, reconcile.stdout).toBe(0);
     } finally {
       await source.end();

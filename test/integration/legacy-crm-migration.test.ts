@@ -3,40 +3,27 @@
  * MariaDB (`legacy_crm`), migrated by the CLI with the bundled example mappings into PostgreSQL,
  * then checked with SQL against the generator's ground truth.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { seedLegacyMysql, type SeedSummary } from '../../scripts/seed-legacy-mysql.js';
-import { copyExampleProject, runCli, type CliResult } from '../support/cli.js';
-import { createMysqlDatabase, createPostgresDatabase, describeWith, type TestDatabase } from '../support/databases.js';
+import { runCli, type CliResult } from '../support/cli.js';
+import { describeWith } from '../support/databases.js';
+import { createMigrationSetup, type MigrationSetup } from '../support/migration-setup.js';
 
 const ENTITIES = ['customers', 'opportunities', 'tickets'] as const;
 type Entity = (typeof ENTITIES)[number];
 
 describeWith(['mysql', 'postgres'])('legacy_crm (MariaDB) ▸ PostgreSQL with the example mappings', () => {
-  let legacy: TestDatabase;
-  let newcrm: TestDatabase;
-  let project: Awaited<ReturnType<typeof copyExampleProject>>;
-  let seed: SeedSummary;
+  let setup: MigrationSetup;
   let first: CliResult;
-  const env = () => ({ LEGACY_URL: legacy.url, NEWCRM_URL: newcrm.url });
-  const sql = async (text: string): Promise<Record<string, unknown>[]> => {
-    const client = new pg.Client({ connectionString: newcrm.url });
-    await client.connect();
-    try {
-      return (await client.query(text)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const env = () => setup.env();
+  const sql = (text: string) => setup.target(text);
 
   beforeAll(async () => {
-    [legacy, newcrm, project] = await Promise.all([createMysqlDatabase('cutover_legacy_crm'), createPostgresDatabase('cutover_newcrm'), copyExampleProject()]);
-    seed = await seedLegacyMysql(legacy.url);
-    first = await runCli(['run', '-p', project.dir, '--quiet'], { env: env() });
+    setup = await createMigrationSetup('cutover_e2e');
+    first = await runCli(['run', '-p', setup.projectDir, '--quiet'], { env: env() });
   });
 
   afterAll(async () => {
-    await Promise.all([legacy?.drop(), newcrm?.drop(), project?.remove()]);
+    await setup?.remove();
   });
 
   it('runs, exits 0 and prints a ledger with nothing unaccounted', () => {
@@ -51,15 +38,15 @@ describeWith(['mysql', 'postgres'])('legacy_crm (MariaDB) ▸ PostgreSQL with th
       const [rejects] = await sql(`SELECT count(*)::int AS n FROM cutover.rejects WHERE entity = '${entity}'`);
       const loaded = Number(target!.n);
       const rejected = Number(rejects!.n);
-      const softDeleted = seed.groundTruth[entity].softDeleted.length;
-      expect({ entity, total: loaded + rejected + softDeleted }).toEqual({ entity, total: seed.counts[entity] });
+      const softDeleted = setup.seed.groundTruth[entity].softDeleted.length;
+      expect({ entity, total: loaded + rejected + softDeleted }).toEqual({ entity, total: setup.seed.counts[entity] });
       const [ids] = await sql(`SELECT count(*)::int AS n FROM cutover.id_map WHERE entity = '${entity}' AND status IN ('inserted', 'updated', 'unchanged', 'loaded')`);
       expect(Number(ids!.n)).toBe(loaded);
     }
   });
 
   it('rejects exactly the ground truth: invalid e-mails, unmappable codes and orphans, each with key, stage and reason', async () => {
-    const truth = seed.groundTruth;
+    const truth = setup.seed.groundTruth;
     const expected: Record<Entity, number[]> = {
       customers: [...truth.customers.invalidEmail, ...truth.customers.unmappableStatus],
       opportunities: [...truth.opportunities.unmappableStage, ...truth.opportunities.orphans],
@@ -85,13 +72,13 @@ describeWith(['mysql', 'postgres'])('legacy_crm (MariaDB) ▸ PostgreSQL with th
   });
 
   it('reconciles (exit 0), and a second run changes nothing', async () => {
-    const reconcile = await runCli(['reconcile', '-p', project.dir, '--format', 'json'], { env: env() });
+    const reconcile = await runCli(['reconcile', '-p', setup.projectDir, '--format', 'json'], { env: env() });
     expect(reconcile.code).toBe(0);
     const report = JSON.parse(reconcile.stdout) as { entities: { entity: string; unaccounted: number; source: number }[] };
-    expect(report.entities.map((e) => [e.entity, e.source, e.unaccounted])).toEqual(ENTITIES.map((entity) => [entity, seed.counts[entity], 0]));
+    expect(report.entities.map((e) => [e.entity, e.source, e.unaccounted])).toEqual(ENTITIES.map((entity) => [entity, setup.seed.counts[entity], 0]));
 
     const before = await sql('SELECT count(*)::int AS n, max(xmin::text::bigint) AS last_write FROM public.customers');
-    const again = await runCli(['run', '-p', project.dir, '--quiet'], { env: env() });
+    const again = await runCli(['run', '-p', setup.projectDir, '--quiet'], { env: env() });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^customers\s+[\d,]+\s+0\s+0\s/m);
     expect(await sql('SELECT count(*)::int AS n, max(xmin::text::bigint) AS last_write FROM public.customers')).toEqual(before);

@@ -3,35 +3,22 @@
  * refused with a message naming the first, and a target connection killed mid-run
  * (pg_terminate_backend) is retried and the run completes.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { seedLegacyMysql } from '../../scripts/seed-legacy-mysql.js';
-import { copyExampleProject, runCli, startCli } from '../support/cli.js';
-import { createMysqlDatabase, createPostgresDatabase, describeWith, type TestDatabase } from '../support/databases.js';
+import { runCli, startCli } from '../support/cli.js';
+import { describeWith } from '../support/databases.js';
+import { createMigrationSetup, type MigrationSetup } from '../support/migration-setup.js';
 
 describeWith(['mysql', 'postgres'])('run guards', () => {
-  let legacy: TestDatabase;
-  let newcrm: TestDatabase;
-  let project: Awaited<ReturnType<typeof copyExampleProject>>;
-  const env = () => ({ LEGACY_URL: legacy.url, NEWCRM_URL: newcrm.url });
+  let setup: MigrationSetup;
+  const env = () => setup.env();
+  const query = (text: string, values: unknown[] = []) => setup.target(text, values);
 
   beforeAll(async () => {
-    [legacy, newcrm, project] = await Promise.all([createMysqlDatabase('cutover_guard_legacy'), createPostgresDatabase('cutover_guard_newcrm'), copyExampleProject()]);
-    await seedLegacyMysql(legacy.url, { customers: 20_000, opportunities: 30_000, tickets: 30_000 });
+    setup = await createMigrationSetup('cutover_guard', { customers: 20_000, opportunities: 30_000, tickets: 30_000 });
   });
   afterAll(async () => {
-    await Promise.all([legacy?.drop(), newcrm?.drop(), project?.remove()]);
+    await setup?.remove();
   });
-
-  async function query(text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
-    const client = new pg.Client({ connectionString: newcrm.url });
-    await client.connect();
-    try {
-      return (await client.query(text, values)).rows;
-    } finally {
-      await client.end();
-    }
-  }
 
   async function lastRunId(): Promise<number> {
     const rows = await query('SELECT coalesce(max(run_id), 0)::int AS id FROM cutover.runs').catch(() => [{ id: 0 }]);
@@ -49,9 +36,9 @@ describeWith(['mysql', 'postgres'])('run guards', () => {
 
   it('refuses a second run on the same target, naming the one in progress', async () => {
     const before = await lastRunId();
-    const first = startCli(['run', '-p', project.dir, '--quiet'], { env: env() });
+    const first = startCli(['run', '-p', setup.projectDir, '--quiet'], { env: env() });
     await reached(before, 'customers', 2_000);
-    const second = await runCli(['run', '-p', project.dir], { env: env() });
+    const second = await runCli(['run', '-p', setup.projectDir], { env: env() });
     expect(second.code).toBe(2);
     const lines = second.stderr.trim().split('\n');
     expect(lines[0]).toMatch(/^cutover: another cutover run is in progress on this target: run \d+ \(incremental of customers, opportunities, tickets\) by process \d+ on \S+, started /);
@@ -62,7 +49,7 @@ describeWith(['mysql', 'postgres'])('run guards', () => {
 
   it('retries when the target connection is terminated mid-run, and completes', async () => {
     const before = await lastRunId();
-    const run = startCli(['run', '-p', project.dir, '--full', '--no-progress'], { env: env() });
+    const run = startCli(['run', '-p', setup.projectDir, '--full', '--no-progress'], { env: env() });
     await reached(before, 'opportunities', 4_000);
     // The batch connections, not the one holding the run lock.
     const killed = await query(
@@ -74,7 +61,7 @@ describeWith(['mysql', 'postgres'])('run guards', () => {
     const end = await run.exited;
     expect(end.code, end.stderr).toBe(0);
     expect(end.stderr).toMatch(/WARN  \w+: .* failed, retrying in \d+ ms \(attempt 1\) \(PostgreSQL 127\.0\.0\.1:5432\/\w+: connection terminated by an administrator/);
-    const reconcile = await runCli(['reconcile', '-p', project.dir], { env: env() });
+    const reconcile = await runCli(['reconcile', '-p', setup.projectDir], { env: env() });
     expect(reconcile.code, reconcile.stdout).toBe(0);
   });
 });

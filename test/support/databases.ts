@@ -59,6 +59,11 @@ export async function withPostgresAdmin<T>(fn: (client: pg.Client) => Promise<T>
   }
 }
 
+/** The rows of one statement, on a connection of its own. */
+export function queryPostgres(url: string, text: string, values: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
+  return withPostgresAdmin(async (client) => (await client.query(text, values as unknown[])).rows, url);
+}
+
 export async function withMysqlAdmin<T>(fn: (connection: mysql.Connection) => Promise<T>, url = MYSQL_ADMIN_URL): Promise<T> {
   const connection = await mysql.createConnection({ uri: url, multipleStatements: true });
   try {
