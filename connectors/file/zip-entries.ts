@@ -9,10 +9,10 @@
  * then the one sheet, streamed.
  */
 import { createReadStream, type ReadStream } from 'node:fs';
-import { once } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
+import { closeReadStream } from './text-chunks.js';
 
 export interface ZipEntry {
   readonly name: string;
@@ -154,11 +154,7 @@ const fileStreams = new WeakMap<Readable, ReadStream>();
 export async function closeZipEntry(stream: Readable): Promise<void> {
   const raw = fileStreams.get(stream);
   stream.destroy();
-  if (raw && !raw.closed) {
-    const closed = once(raw, 'close').catch(() => undefined);
-    raw.destroy();
-    await closed;
-  }
+  if (raw) await closeReadStream(raw);
 }
 
 async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {

@@ -92,8 +92,8 @@ export async function processBatch(context: EntityContext, batch: SourceBatch, o
   const written = await context.retry(`writing ${toWrite.length} rows`, () =>
     context.sink.transaction(async (tx) => {
       const result = await writeRows(tx, context.target, toWrite);
-      const keyUpdates = buildKeyUpdates({ known, written: result.written, filtered, rejects: [...rejects, ...result.rejected] });
       const allRejects = [...rejects, ...result.rejected];
+      const keyUpdates = buildKeyUpdates({ known, written: result.written, filtered, rejects: allRejects });
       const cleared = [...result.written.map((w) => w.key), ...unchanged, ...filtered.map((f) => f.key)].filter((key) => known.get(key)?.status === 'rejected');
       const counts = countBuckets(ledger, result.written, unchanged.length, filtered.length, allRejects.length);
       const balance = unaccounted(counts);
