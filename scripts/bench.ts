@@ -6,7 +6,7 @@
  *
  * Not a test: nothing here asserts a time. Figures go to BENCHMARKS.md.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,9 +79,9 @@ async function main(argv: string[]): Promise<number> {
     log(`seeding ${rows.toLocaleString('en-US')} rows per entity into MariaDB ${name}`);
     // In a child process, so that the generator's memory does not count as cutover's.
     const seedStarted = performance.now();
-    await pipe(
-      [process.execPath, [packagePath('dist', 'scripts', 'seed-legacy-mysql.js'), '--url', legacyUrl, '--customers', String(rows), '--opportunities', String(rows), '--tickets', String(rows)], {}],
-      ['cat', [], {}],
+    await finished(
+      spawnCommand([process.execPath, [packagePath('dist', 'scripts', 'seed-legacy-mysql.js'), '--url', legacyUrl, '--customers', String(rows), '--opportunities', String(rows), '--tickets', String(rows)], {}], ['ignore', 'ignore', 'pipe']),
+      'seed-legacy-mysql',
     );
     log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
@@ -159,8 +159,8 @@ async function cutoverRun(projectDir: string, legacyUrl: string, newcrmUrl: stri
   try {
     const reconciliation = await reconcileCounts(session);
     unaccounted = reconciliation.entities.reduce((sum, e) => sum + Math.abs(e.unaccounted), 0);
-    const ledgerRows = reconciliation.entities.reduce((sum, e) => sum + e.source, 0);
-    if (ledgerRows !== rows) log(`warning: the source holds ${ledgerRows} rows, the run read ${rows}`);
+    const sourceRows = reconciliation.entities.reduce((sum, e) => sum + e.source, 0);
+    if (sourceRows !== rows) log(`warning: the source holds ${sourceRows} rows, the run read ${rows}`);
   } finally {
     await session.close();
   }
@@ -190,19 +190,25 @@ async function rawPipe(legacyUrl: string, newcrmUrl: string, entity: Entity): Pr
 
 type Command = [file: string, args: string[], env: Record<string, string>];
 
+function spawnCommand([file, args, env]: Command, stdio: ('pipe' | 'ignore')[]): ChildProcess {
+  return spawn(file, args, { stdio, env: { ...process.env, ...env } });
+}
+
+/** Resolves when `child` exits 0; rejects with its stderr otherwise. */
+function finished(child: ChildProcess, name: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${name} failed (exit ${code}): ${stderr.trim()}`))));
+  });
+}
+
 /** `producer | consumer`, failing when either fails. */
 function pipe(producer: Command, consumer: Command): Promise<void> {
-  const run = ([file, args, env]: Command, stdio: ('pipe' | 'ignore')[]) => spawn(file, args, { stdio, env: { ...process.env, ...env } });
-  const left = run(producer, ['ignore', 'pipe', 'pipe']);
-  const right = run(consumer, ['pipe', 'ignore', 'pipe']);
+  const left = spawnCommand(producer, ['ignore', 'pipe', 'pipe']);
+  const right = spawnCommand(consumer, ['pipe', 'ignore', 'pipe']);
   left.stdout!.pipe(right.stdin!);
-  const finished = (child: ReturnType<typeof spawn>, name: string) =>
-    new Promise<void>((resolve, reject) => {
-      let stderr = '';
-      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${name} failed (exit ${code}): ${stderr.trim()}`))));
-    });
   return Promise.all([finished(left, producer[0]), finished(right, consumer[0])]).then(() => undefined);
 }
 
