@@ -93,6 +93,8 @@ export interface SourceCapabilities {
    * then checks every key against those already seen in the run.
    */
   readonly uniqueKeys: boolean;
+  /** {@link Source.existingKeys} answers from an index, so hard deletes are found page by page. */
+  readonly keyLookup: boolean;
 }
 
 export interface Source {
@@ -101,6 +103,11 @@ export interface Source {
   read(request: ReadRequest): AsyncIterable<SourceBatch>;
   /** Rows in scope (after `where`), for reconciliation. */
   count(entity: SourceEntity, signal?: AbortSignal): Promise<number>;
+  /**
+   * Which of `keys` (legacy keys as text) are rows in scope now, after `where`. Only for sources
+   * with `keyLookup`; the others are compared by reading all their keys.
+   */
+  existingKeys?(entity: SourceEntity, keys: readonly string[], signal?: AbortSignal): Promise<Set<string>>;
   /** Columns of the entity, in source order. */
   describe(entity: SourceEntity): Promise<readonly ColumnInfo[]>;
   /** Idempotent. */

@@ -33,6 +33,7 @@ Options:
   -h, --help               this text
 
 run:        --full                      re-read every row (writes only rows whose mapped values changed)
+            --detect-deletes            also find rows deleted from the source (compares every key with the id map)
 reconcile:  --format terminal|json      (default terminal)   --out FILE
 rejects:    --entity NAME  --format table|csv|jsonl|xlsx (default table)  --out FILE  --limit N (default 100)
 validate:   --transforms                list the field transforms
@@ -49,6 +50,7 @@ const OPTIONS = {
   'no-progress': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   full: { type: 'boolean', default: false },
+  'detect-deletes': { type: 'boolean', default: false },
   format: { type: 'string' },
   out: { type: 'string' },
   entity: { type: 'string' },
@@ -88,7 +90,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       case 'validate':
         return await validateCommand(global, { transforms: values.transforms });
       case 'run':
-        return await runCommand(global, rest, { full: values.full });
+        return await runCommand(global, rest, { full: values.full, detectDeletes: values['detect-deletes'] });
       case 'status':
         return await statusCommand(global, { json: values.json });
       case 'reconcile':

@@ -9,7 +9,7 @@ import { FatalError } from '../errors.js';
  * File exports are re-read whole: no watermark (`after` is ignored), no `where`, and a key may
  * repeat within a file (the runner checks keys against those already seen in the run).
  */
-export const FILE_SOURCE_CAPABILITIES: SourceCapabilities = Object.freeze({ resumable: false, pushdownWhere: false, uniqueKeys: false });
+export const FILE_SOURCE_CAPABILITIES: SourceCapabilities = Object.freeze({ resumable: false, pushdownWhere: false, uniqueKeys: false, keyLookup: false });
 
 /** One record of a file, as a reader produces it: a row's data, or the reason it is not one. */
 export type FileRecord =

@@ -16,7 +16,7 @@ export interface MysqlPool {
 }
 
 export class MysqlSource implements Source {
-  readonly capabilities: SourceCapabilities = { resumable: true, pushdownWhere: true, uniqueKeys: true };
+  readonly capabilities: SourceCapabilities = { resumable: true, pushdownWhere: true, uniqueKeys: true, keyLookup: true };
   readonly #config: MysqlConfig;
   readonly #createPool: () => Promise<MysqlPool>;
   #pool: Promise<MysqlPool> | null = null;
@@ -57,6 +57,16 @@ export class MysqlSource implements Source {
       pool.query(`SELECT COUNT(*) AS n FROM ${quoteIdentifier(entity.table)} WHERE ${scope}`),
     );
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async existingKeys(entity: SourceEntity, keys: readonly string[], signal?: AbortSignal): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const scope = entity.where ? `(${entity.where})` : '1=1';
+    const key = quoteIdentifier(entity.key);
+    const rows = await this.#query(`MySQL ${this.#config.endpoint} table ${entity.table}`, signal, (pool) =>
+      pool.query(`SELECT ${key} AS k FROM ${quoteIdentifier(entity.table)} WHERE ${scope} AND ${key} IN (?)`, [keys]),
+    );
+    return new Set(rows.map((row) => String(row.k)));
   }
 
   async describe(entity: SourceEntity): Promise<readonly ColumnInfo[]> {

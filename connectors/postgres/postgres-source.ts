@@ -11,7 +11,7 @@ import type { PostgresConfig } from './postgres-config.js';
 import { classifyingPool, type PgPool } from './postgres-pool.js';
 
 export class PostgresSource implements Source {
-  readonly capabilities: SourceCapabilities = { resumable: true, pushdownWhere: true, uniqueKeys: true };
+  readonly capabilities: SourceCapabilities = { resumable: true, pushdownWhere: true, uniqueKeys: true, keyLookup: true };
   readonly #config: PostgresConfig;
   readonly #createPool: () => Promise<PgPool>;
   readonly #where: string;
@@ -50,6 +50,15 @@ export class PostgresSource implements Source {
     const scope = entity.where ? `(${entity.where})` : 'TRUE';
     const rows = await this.#query(`SELECT COUNT(*)::bigint AS n FROM ${quotePgIdentifier(entity.table)} WHERE ${scope}`, [], signal);
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async existingKeys(entity: SourceEntity, keys: readonly string[], signal?: AbortSignal): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const scope = entity.where ? `(${entity.where})` : 'TRUE';
+    const key = quotePgIdentifier(entity.key);
+    // `= ANY($1)` takes the key column's type, so the primary-key index answers.
+    const rows = await this.#query(`SELECT ${key}::text AS k FROM ${quotePgIdentifier(entity.table)} WHERE ${scope} AND ${key} = ANY($1)`, [keys], signal);
+    return new Set(rows.map((row) => String(row.k)));
   }
 
   async describe(entity: SourceEntity): Promise<readonly ColumnInfo[]> {

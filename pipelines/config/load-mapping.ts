@@ -52,11 +52,14 @@ export async function loadMapping(file: string, displayName: string, context: Ma
   }
   // Accepted by the format, not yet carried out by the runner: refuse rather than ignore silently.
   if (raw.dedupe !== undefined) at('/dedupe', '`dedupe` is not carried out by this version of cutover yet; remove the section (duplicates load as separate rows)');
-  if (raw.on_delete !== undefined && raw.on_delete !== 'ignore') {
-    at('/on_delete', `\`on_delete: ${raw.on_delete}\` is not carried out by this version of cutover yet; use \`ignore\` (rows deleted in the source stay in the target)`);
-  }
   if (raw.on_delete === 'archive' && raw.archive_column === undefined) {
     at('/on_delete', '`on_delete: archive` needs `archive_column`, the timestamp column to set');
+  }
+  if (raw.archive_column !== undefined && raw.on_delete !== 'archive') {
+    at('/archive_column', `\`archive_column\` is used only with \`on_delete: archive\` (got \`on_delete: ${raw.on_delete ?? 'ignore'}\`)`);
+  }
+  if (raw.archive_column !== undefined && raw.archive_column in raw.fields) {
+    at('/archive_column', `\`${raw.archive_column}\` is also a mapped field; the archive column must be set by cutover alone`);
   }
 
   const fields: FieldMapping[] = [];

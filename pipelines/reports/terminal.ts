@@ -5,8 +5,14 @@ import { unaccounted } from '../state/ledger.js';
 import { renderTable } from './text-table.js';
 
 export function renderRunSummary(summary: RunSummary): string {
-  const rows = summary.ledgers.map((l) => [l.entity, l.read, l.inserted, l.updated, l.unchanged, l.merged, l.rejected, l.filtered, unaccounted(l)] as const);
-  const table = renderTable(['entity', 'read', 'inserted', 'updated', 'unchanged', 'merged', 'rejected', 'filtered', 'unaccounted'], rows);
+  // Deletions are shown once a run has any: most runs have none, and the table stays narrow.
+  const deletions = summary.ledgers.some((l) => l.deleted + l.sourceDeleted > 0);
+  const rows = summary.ledgers.map((l) => [
+    ...[l.entity, l.read, l.inserted, l.updated, l.unchanged, l.merged, l.rejected, l.filtered, unaccounted(l)],
+    ...(deletions ? [l.sourceDeleted, l.deleted] : []),
+  ]);
+  const headers = ['entity', 'read', 'inserted', 'updated', 'unchanged', 'merged', 'rejected', 'filtered', 'unaccounted'];
+  const table = renderTable(deletions ? [...headers, 'gone from source', 'deleted/archived in target'] : headers, rows);
   const read = summary.ledgers.reduce((sum, l) => sum + l.read, 0);
   const rate = summary.seconds > 0 ? Math.round(read / summary.seconds).toLocaleString('en-US') : '-';
   return `Run ${summary.runId} (${summary.mode}) finished in ${summary.seconds.toFixed(1)} s, ${rate} rows/s\n\n${table}\n`;

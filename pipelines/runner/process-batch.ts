@@ -1,7 +1,8 @@
 /**
  * The stage chain over one batch: classify (duplicate, soft-deleted, filtered), map, resolve
- * references, validate, diff against the id map, write rows and state in one transaction.
- * Every row read ends in exactly one ledger bucket; the books are checked before the commit.
+ * references, validate, diff against the id map ({@link planBatch}, which writes nothing and also
+ * serves `cutover plan`), then write rows and state in one transaction. Every row read ends in
+ * exactly one ledger bucket; the books are checked before the commit.
  */
 import type { SourceBatch, SourceCapabilities, SqlSink, TargetTable } from '../../connectors/types.js';
 import { FatalError } from '../../connectors/errors.js';
@@ -9,19 +10,44 @@ import type { CompiledMapping, MappedRow } from '../../transforms/mapping-engine
 import { rejection, type Rejection } from '../../transforms/rejection.js';
 import { rowHash } from '../../transforms/row-hash.js';
 import { emptyLedger, unaccounted, type LedgerCounts } from '../state/ledger.js';
-import type { KeyState, KeyUpdate, StateStore } from '../state/state-store.js';
-import { resolveReferences } from './resolve-references.js';
+import type { KeyState, KeyUpdate, PendingAction, StateStore } from '../state/state-store.js';
+import { resolveReferences, type ReferenceResolver } from './resolve-references.js';
 import { writeRows, type WrittenRow } from './write-rows.js';
 
-export interface EntityContext {
+/** What classifying a batch needs: no writing. */
+export interface PlanContext {
+  /** The run reading the batch; `-1` when nothing will be written (a plan). */
   readonly runId: number;
   readonly compiled: CompiledMapping;
-  readonly state: StateStore;
-  readonly sink: SqlSink;
+  readonly state: Pick<StateStore, 'lookupKeys'> & ReferenceResolver;
   readonly sourceCapabilities: SourceCapabilities;
-  readonly target: TargetTable;
   /** Runs a state read or a batch write, retrying transient faults. */
   retry<T>(what: string, operation: () => Promise<T>): Promise<T>;
+}
+
+export interface EntityContext extends PlanContext {
+  readonly state: StateStore;
+  readonly sink: SqlSink;
+  readonly target: TargetTable;
+  /** Batches of this entity committed in this run: the number the next batch claims. */
+  readonly batches: { committed: number };
+}
+
+/** Where every row of a batch goes, before anything is written. */
+export interface BatchPlan {
+  /** `read`, and the buckets known before writing (unchanged, filtered, rejected so far). */
+  readonly ledger: LedgerCounts;
+  readonly known: ReadonlyMap<string, KeyState>;
+  readonly rejects: Rejection[];
+  readonly filtered: readonly FilteredKey[];
+  readonly toWrite: readonly { row: MappedRow; hash: string }[];
+  readonly unchanged: readonly string[];
+}
+
+interface FilteredKey {
+  readonly key: string;
+  readonly reason: string;
+  readonly softDeleted: boolean;
 }
 
 export interface BatchOptions {
@@ -31,7 +57,52 @@ export interface BatchOptions {
 
 const SOFT_DELETED = 'soft-deleted in the legacy CRM';
 
-export async function processBatch(context: EntityContext, batch: SourceBatch, options: BatchOptions): Promise<LedgerCounts> {
+/**
+ * Runs one batch and commits it. Returns its ledger counts, or null when a retry found the batch
+ * already committed (the connection died after the server's COMMIT): the ledger holds it once.
+ */
+export async function processBatch(context: EntityContext, batch: SourceBatch, options: BatchOptions): Promise<LedgerCounts | null> {
+  const { compiled, state, runId } = context;
+  const entity = compiled.mapping.entity;
+  const { known, rejects, filtered, toWrite, unchanged, ledger } = await planBatch(context, batch);
+  const { onDelete, archiveColumn } = compiled.mapping;
+  // A live row clears the archive flag a deletion may have set earlier.
+  const rows = onDelete === 'archive' && archiveColumn ? toWrite.map(({ row, hash }) => ({ row: { ...row, values: { ...row.values, [archiveColumn]: null } }, hash })) : toWrite;
+
+  // write rows and state in one transaction
+  const claimed = context.batches.committed;
+  const written = await context.retry(`writing ${toWrite.length} rows`, () =>
+    context.sink.transaction(async (tx) => {
+      if (!(await state.claimBatch(tx.db, runId, entity, claimed))) return null;
+      const result = await writeRows(tx, context.target, rows);
+      const allRejects = [...rejects, ...result.rejected];
+      const keyUpdates = buildKeyUpdates({ known, written: result.written, filtered, rejects: allRejects, onDelete });
+      const cleared = [...result.written.map((w) => w.key), ...unchanged, ...filtered.map((f) => f.key)].filter((key) => known.get(key)?.status === 'rejected');
+      const counts = countBuckets(ledger, result.written, unchanged.length, filtered.length, allRejects.length);
+      const balance = unaccounted(counts);
+      if (balance !== 0) {
+        throw new FatalError(`ledger does not balance for a batch of ${entity}: ${balance} rows unaccounted (${JSON.stringify(counts)}); nothing of this batch was committed`);
+      }
+      if (options.clearPositionalRejects) await state.clearPositionalRejects(tx.db, entity);
+      await state.commitBatch(tx.db, {
+        runId,
+        entity,
+        keys: keyUpdates,
+        rejects: allRejects,
+        clearedRejects: cleared,
+        touchedKeys: context.sourceCapabilities.uniqueKeys ? [] : unchanged,
+        watermark: context.sourceCapabilities.resumable ? batch.last : null,
+        ledger: counts,
+      });
+      return counts;
+    }),
+  );
+  context.batches.committed = claimed + 1;
+  return written;
+}
+
+/** Classifies, maps, resolves, validates and diffs a batch against the id map; writes nothing. */
+export async function planBatch(context: PlanContext, batch: SourceBatch): Promise<BatchPlan> {
   const { compiled, state, runId } = context;
   const entity = compiled.mapping.entity;
   const ledger = emptyLedger();
@@ -47,7 +118,7 @@ export async function processBatch(context: EntityContext, batch: SourceBatch, o
   const known = await context.retry('reading the id map', () => state.lookupKeys(entity, keys));
 
   // classify and map
-  const filtered: { key: string; reason: string }[] = [];
+  const filtered: FilteredKey[] = [];
   const mapped: MappedRow[] = [];
   const seenInBatch = new Map<string, string>();
   for (const row of batch.rows) {
@@ -61,12 +132,12 @@ export async function processBatch(context: EntityContext, batch: SourceBatch, o
     }
     seenInBatch.set(row.key, row.origin);
     if (compiled.isSoftDeleted(row)) {
-      filtered.push({ key: row.key, reason: SOFT_DELETED });
+      filtered.push({ key: row.key, reason: SOFT_DELETED, softDeleted: true });
       continue;
     }
     const filterReason = compiled.filterReason(row);
     if (filterReason !== null) {
-      filtered.push({ key: row.key, reason: filterReason });
+      filtered.push({ key: row.key, reason: filterReason, softDeleted: false });
       continue;
     }
     const result = compiled.map(row);
@@ -88,33 +159,10 @@ export async function processBatch(context: EntityContext, batch: SourceBatch, o
     else toWrite.push({ row, hash });
   }
 
-  // write rows and state in one transaction
-  const written = await context.retry(`writing ${toWrite.length} rows`, () =>
-    context.sink.transaction(async (tx) => {
-      const result = await writeRows(tx, context.target, toWrite);
-      const allRejects = [...rejects, ...result.rejected];
-      const keyUpdates = buildKeyUpdates({ known, written: result.written, filtered, rejects: allRejects });
-      const cleared = [...result.written.map((w) => w.key), ...unchanged, ...filtered.map((f) => f.key)].filter((key) => known.get(key)?.status === 'rejected');
-      const counts = countBuckets(ledger, result.written, unchanged.length, filtered.length, allRejects.length);
-      const balance = unaccounted(counts);
-      if (balance !== 0) {
-        throw new FatalError(`ledger does not balance for a batch of ${entity}: ${balance} rows unaccounted (${JSON.stringify(counts)}); nothing of this batch was committed`);
-      }
-      if (options.clearPositionalRejects) await state.clearPositionalRejects(tx.db, entity);
-      await state.commitBatch(tx.db, {
-        runId,
-        entity,
-        keys: keyUpdates,
-        rejects: allRejects,
-        clearedRejects: cleared,
-        touchedKeys: context.sourceCapabilities.uniqueKeys ? [] : unchanged,
-        watermark: context.sourceCapabilities.resumable ? batch.last : null,
-        ledger: counts,
-      });
-      return counts;
-    }),
-  );
-  return written;
+  ledger.unchanged = unchanged.length;
+  ledger.filtered = filtered.length;
+  ledger.rejected = rejects.length;
+  return { ledger, known, rejects, filtered, toWrite, unchanged };
 }
 
 /** Target schema checks, plus what PostgreSQL cannot store at all (NUL characters in text). */
@@ -149,20 +197,23 @@ function countBuckets(base: LedgerCounts, written: readonly WrittenRow[], unchan
 function buildKeyUpdates(input: {
   known: ReadonlyMap<string, KeyState>;
   written: readonly WrittenRow[];
-  filtered: readonly { key: string; reason: string }[];
+  filtered: readonly FilteredKey[];
   rejects: readonly Rejection[];
+  onDelete: CompiledMapping['mapping']['onDelete'];
 }): KeyUpdate[] {
   const updates: KeyUpdate[] = [];
   for (const row of input.written) {
-    updates.push({ legacyKey: row.key, status: 'loaded', targetId: row.targetId, ownsRow: true, rowHash: row.hash, detail: null });
+    updates.push({ legacyKey: row.key, status: 'loaded', targetId: row.targetId, ownsRow: true, rowHash: row.hash, detail: null, pendingAction: null });
   }
   // A row that leaves the path keeps what the target already has from earlier runs: its own row stays.
   const keep = (key: string) => {
     const previous = input.known.get(key);
-    return { targetId: previous?.targetId ?? null, ownsRow: previous?.ownsRow ?? false, rowHash: previous?.rowHash ?? null };
+    return { targetId: previous?.targetId ?? null, ownsRow: previous?.ownsRow ?? false, rowHash: previous?.rowHash ?? null, pendingAction: previous?.pendingAction ?? null };
   };
-  for (const { key, reason } of input.filtered) {
-    updates.push({ legacyKey: key, status: 'filtered', ...keep(key), detail: reason });
+  for (const { key, reason, softDeleted } of input.filtered) {
+    const kept = keep(key);
+    const pendingAction = softDeleted && kept.ownsRow && !wasSoftDeleted(input.known.get(key)) ? deletionAction(input.onDelete) : kept.pendingAction;
+    updates.push({ legacyKey: key, status: 'filtered', ...kept, pendingAction, detail: reason });
   }
   for (const reject of input.rejects) {
     // Keyless and duplicate records live only in the rejects table; the key's own state is untouched.
@@ -170,6 +221,15 @@ function buildKeyUpdates(input: {
     updates.push({ legacyKey: reject.key, status: 'rejected', ...keep(reject.key), detail: `${reject.stage}: ${truncate(reject.reason, 200)}` });
   }
   return updates;
+}
+
+/** The soft delete was seen before: its `on_delete` action was queued then (and may be done). */
+function wasSoftDeleted(previous: KeyState | undefined): boolean {
+  return previous?.status === 'filtered' && previous.detail === SOFT_DELETED;
+}
+
+function deletionAction(onDelete: CompiledMapping['mapping']['onDelete']): PendingAction | null {
+  return onDelete === 'ignore' ? null : onDelete;
 }
 
 function truncate(text: string, length: number): string {

@@ -7,10 +7,13 @@ import type { CompiledMapping, MappedRow } from '../../transforms/mapping-engine
 import { rejection, type Rejection } from '../../transforms/rejection.js';
 import type { StateStore } from '../state/state-store.js';
 
+/** The id-map reads that resolving needs: the state store, or a plan's view of what a run would load. */
+export type ReferenceResolver = Pick<StateStore, 'resolveTargetIds' | 'lookupKeys'>;
+
 export async function resolveReferences(
   rows: readonly MappedRow[],
   compiled: CompiledMapping,
-  state: StateStore,
+  state: ReferenceResolver,
 ): Promise<{ resolved: MappedRow[]; rejected: Rejection[] }> {
   if (compiled.lookups.length === 0 || rows.length === 0) return { resolved: [...rows], rejected: [] };
   const failures = new Map<MappedRow, string[]>();

@@ -2,7 +2,7 @@
  * One entity of a run: check the source against the mapping, pick the starting watermark, then
  * stream batches through the stage chain. Stops between batches when asked to.
  */
-import type { SourceEntity, SqlSink } from '../../connectors/types.js';
+import type { ColumnInfo, SourceEntity, SqlSink } from '../../connectors/types.js';
 import { withRetry } from '../../connectors/retry.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping, type CompiledMapping } from '../../transforms/mapping-engine.js';
@@ -34,7 +34,7 @@ export interface EntityRunResult {
 }
 
 /** Retries a transient failure with backoff, telling the log and the progress display. */
-function retrier(log: Logger, observer: RunObserver, signal: AbortSignal | undefined) {
+export function retrier(log: Logger, observer: RunObserver, signal: AbortSignal | undefined) {
   return <T>(what: string, operation: () => Promise<T>) =>
     withRetry(operation, {
       signal,
@@ -45,16 +45,20 @@ function retrier(log: Logger, observer: RunObserver, signal: AbortSignal | undef
     });
 }
 
-function sourceEntityOf(mapping: EntityMapping): SourceEntity {
+export function sourceEntityOf(mapping: EntityMapping): SourceEntity {
   return { table: mapping.source.table, key: mapping.source.key, cursor: mapping.source.cursor, where: mapping.source.where };
 }
 
 /**
  * Before a run touches the target: the source answers, has the table and every mapped column,
  * and supports what the mapping asks of it. A wrong password or a renamed column fails here, with
- * nothing written.
+ * nothing written. Returns the source's columns, for the schema-drift report.
  */
-export async function checkEntitySource(session: ProjectSession, mapping: EntityMapping, options: Pick<EntityRunOptions, 'log' | 'observer' | 'signal'>): Promise<void> {
+export async function checkEntitySource(
+  session: ProjectSession,
+  mapping: EntityMapping,
+  options: Pick<EntityRunOptions, 'log' | 'observer' | 'signal'>,
+): Promise<readonly ColumnInfo[]> {
   const log = options.log.child({ entity: mapping.entity });
   const source = session.sourceFor(mapping);
   if (mapping.source.where && !source.capabilities.pushdownWhere) {
@@ -63,7 +67,9 @@ export async function checkEntitySource(session: ProjectSession, mapping: Entity
     });
   }
   const retry = retrier(log, options.observer, options.signal);
-  await checkSourceColumns(compileMapping(mapping), () => retry('describing the source', () => source.describe(sourceEntityOf(mapping))), log);
+  const columns = await retry('describing the source', () => source.describe(sourceEntityOf(mapping)));
+  checkSourceColumns(compileMapping(mapping), columns, log);
+  return columns;
 }
 
 /** Runs one entity; {@link checkEntitySource} must have passed for it in this session. */
@@ -98,6 +104,7 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     sourceCapabilities: source.capabilities,
     target: mapping.target,
     retry,
+    batches: { committed: 0 },
   };
   const totals = emptyLedger();
   let first = true;
@@ -105,7 +112,12 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
   for await (const batch of source.read({ entity: sourceEntity, after, batchSize: mapping.batchSize, signal: options.signal })) {
     const counts = await processBatch(context, batch, { clearPositionalRejects: first && !source.capabilities.resumable });
     first = false;
-    addLedger(totals, counts);
+    if (counts) addLedger(totals, counts);
+    else {
+      // The batch had committed before its retry: the stored ledger is the truth.
+      const stored = await retry('reading the ledger', () => session.state.entityLedger(options.runId, mapping.entity));
+      if (stored) for (const name of Object.keys(totals) as (keyof LedgerCounts)[]) totals[name] = stored[name];
+    }
     options.observer.batchCommitted?.(mapping.entity, totals);
     log.debug({ batch: counts, last: batch.last }, 'batch committed');
     if (options.stopRequested()) {
@@ -123,8 +135,8 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
 }
 
 /** A mapped column missing from the source stops the run before any row moves. */
-async function checkSourceColumns(compiled: CompiledMapping, describe: () => Promise<readonly { name: string }[]>, log: Logger): Promise<void> {
-  const columns = new Set((await describe()).map((column) => column.name));
+function checkSourceColumns(compiled: CompiledMapping, described: readonly ColumnInfo[], log: Logger): void {
+  const columns = new Set(described.map((column) => column.name));
   const missing = compiled.sourceColumns.filter((column) => !columns.has(column));
   if (missing.length > 0) {
     const mapping = compiled.mapping;

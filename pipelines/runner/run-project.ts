@@ -4,19 +4,25 @@
  * next run resumes from there.
  */
 import { ConnectorError } from '../../connectors/errors.js';
+import type { ColumnInfo } from '../../connectors/types.js';
+import { compileMapping } from '../../transforms/mapping-engine.js';
 import type { Project } from '../config/project.js';
 import { RunError, RunInterrupted } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { EntityLedger } from '../state/state-store.js';
 import { ProjectSession } from './project-session.js';
 import type { RunObserver } from './run-events.js';
-import { checkEntitySource, runEntity } from './run-entity.js';
+import { applyPendingActions, detectSourceDeletes } from './deletions.js';
+import { checkEntitySource, retrier, runEntity } from './run-entity.js';
 import { withRunLock } from './run-lock.js';
+import { compareColumns, describeDrift } from './schema-drift.js';
 
 export interface RunOptions {
   /** Entity names to run (in project order); all when empty. */
   readonly entities?: readonly string[];
   readonly full?: boolean;
+  /** Compare every source key with the id map to find rows deleted from the source. */
+  readonly detectDeletes?: boolean;
   readonly log: Logger;
   readonly observer?: RunObserver;
   readonly signal?: AbortSignal;
@@ -34,10 +40,12 @@ export async function runProject(project: Project, options: RunOptions): Promise
   const mappings = selectEntities(project, options.entities ?? []);
   const mode = options.full ? 'full' : 'incremental';
   const started = performance.now();
+  const observer = options.observer ?? {};
+  const columns = new Map<string, readonly ColumnInfo[]>();
   const session = await ProjectSession.open(project, options.log, {
     prepare: true,
     beforePrepare: async (opened) => {
-      for (const mapping of mappings) await checkEntitySource(opened, mapping, { log: options.log, observer: options.observer ?? {}, signal: options.signal });
+      for (const mapping of mappings) columns.set(mapping.entity, await checkEntitySource(opened, mapping, { log: options.log, observer, signal: options.signal }));
     },
   });
   try {
@@ -46,17 +54,24 @@ export async function runProject(project: Project, options: RunOptions): Promise
       const log = options.log.child({ runId });
       log.info({ mode, entities: mappings.map((m) => m.entity) }, `run ${runId} started (${mode})`);
       try {
+        for (const mapping of mappings) await reportSchemaDrift(session, runId, mapping, columns.get(mapping.entity)!, log);
         for (const mapping of mappings) {
           const { completed } = await runEntity(session, mapping, {
             runId,
             full: options.full ?? false,
             lookbackSeconds: project.options.lookbackSeconds,
             log,
-            observer: options.observer ?? {},
+            observer,
             signal: options.signal,
             stopRequested: options.stopRequested ?? (() => false),
           });
           if (!completed) throw new RunInterrupted(`run ${runId} stopped on request during ${mapping.entity}`);
+        }
+        // Children before parents, so that a parent's row is no longer referenced when it goes.
+        for (const mapping of [...mappings].reverse()) {
+          const context = { runId, log: log.child({ entity: mapping.entity }), signal: options.signal, retry: retrier(log, observer, options.signal) };
+          if (options.detectDeletes) await detectSourceDeletes(session, mapping, context);
+          await applyPendingActions(session, mapping, context);
         }
         await session.state.finishRun(runId, 'succeeded');
         log.info(`run ${runId} succeeded`);
@@ -72,6 +87,17 @@ export async function runProject(project: Project, options: RunOptions): Promise
   } finally {
     await session.close();
   }
+}
+
+/** Tells what changed in the source's columns since the last run, and remembers them for the next. */
+async function reportSchemaDrift(session: ProjectSession, runId: number, mapping: Project['entities'][number], current: readonly ColumnInfo[], log: Logger): Promise<void> {
+  const previous = await session.state.sourceColumns(mapping.entity);
+  if (previous) {
+    const drift = compareColumns(mapping.entity, previous, current, compileMapping(mapping).sourceColumns);
+    const table = `${mapping.source.connection}/${mapping.source.table}`;
+    for (const line of describeDrift(drift)) log.warn({ entity: mapping.entity, drift }, `schema drift in ${table}: ${line}`);
+  }
+  await session.state.saveSourceColumns(runId, mapping.entity, current);
 }
 
 function selectEntities(project: Project, names: readonly string[]) {

@@ -22,28 +22,41 @@ export interface WriteResult {
 
 export async function writeRows(tx: SqlSinkTransaction, target: TargetTable, rows: readonly { row: MappedRow; hash: string }[]): Promise<WriteResult> {
   const result: WriteResult = { written: [], rejected: [] };
-  if (rows.length > 0) await writeIsolating(tx, target, rows, result);
+  const refused = await isolateRefusals(tx, rows, async (chunk) => {
+    const outcomes = await tx.upsert(target, chunk.map(({ row }) => row.values));
+    outcomes.forEach((outcome, index) => {
+      const { row, hash } = chunk[index]!;
+      result.written.push({ key: row.key, targetId: outcome.id, inserted: outcome.inserted, hash });
+    });
+  });
+  for (const { item, error } of refused) {
+    result.rejected.push(rejection('write', item.row.key, item.row.origin, `the target refused the row: ${describeDataError(error)}`, item.row.source));
+  }
   return result;
 }
 
-async function writeIsolating(tx: SqlSinkTransaction, target: TargetTable, rows: readonly { row: MappedRow; hash: string }[], result: WriteResult): Promise<void> {
-  try {
-    const outcomes = await tx.savepoint(() => tx.upsert(target, rows.map(({ row }) => row.values)));
-    outcomes.forEach((outcome, index) => {
-      const { row, hash } = rows[index]!;
-      result.written.push({ key: row.key, targetId: outcome.id, inserted: outcome.inserted, hash });
-    });
-  } catch (error) {
-    if (!isRowDataError(error)) throw error;
-    if (rows.length === 1) {
-      const { row } = rows[0]!;
-      result.rejected.push(rejection('write', row.key, row.origin, `the target refused the row: ${describeDataError(error)}`, row.source));
-      return;
+/**
+ * Applies `apply` to all items under a savepoint; when the target refuses a row's data, bisects
+ * until the refused items are alone, and returns them with the database's error. The rest is applied.
+ */
+export async function isolateRefusals<T>(tx: SqlSinkTransaction, items: readonly T[], apply: (items: readonly T[]) => Promise<void>): Promise<{ item: T; error: unknown }[]> {
+  const refused: { item: T; error: unknown }[] = [];
+  const attempt = async (chunk: readonly T[]): Promise<void> => {
+    try {
+      await tx.savepoint(() => apply(chunk));
+    } catch (error) {
+      if (!isRowDataError(error)) throw error;
+      if (chunk.length === 1) {
+        refused.push({ item: chunk[0]!, error });
+        return;
+      }
+      const middle = Math.ceil(chunk.length / 2);
+      await attempt(chunk.slice(0, middle));
+      await attempt(chunk.slice(middle));
     }
-    const middle = Math.ceil(rows.length / 2);
-    await writeIsolating(tx, target, rows.slice(0, middle), result);
-    await writeIsolating(tx, target, rows.slice(middle), result);
-  }
+  };
+  if (items.length > 0) await attempt(items);
+  return refused;
 }
 
 /**
@@ -54,7 +67,7 @@ export function isRowDataError(error: unknown): boolean {
   return error instanceof ConnectorError && typeof error.code === 'string' && /^(22|23)[0-9A-Z]{3}$/.test(error.code);
 }
 
-function describeDataError(error: unknown): string {
+export function describeDataError(error: unknown): string {
   const cause = (error as { cause?: { message?: string; detail?: string; column?: string } }).cause;
   const detail = cause?.detail ? ` (${cause.detail})` : '';
   return `${cause?.message ?? (error as Error).message}${detail}`;

@@ -68,6 +68,22 @@ function stateMigrations(schema: string): Record<string, Migration> {
           PRIMARY KEY (entity, ref))`.execute(db);
       },
     },
+    '0002_deletes_and_drift': {
+      async up(db) {
+        // A target row still to delete or archive because its legacy row was deleted; kept until
+        // the target accepts it (a parent row is refused while children point at it).
+        await sql`ALTER TABLE ${s}.id_map ADD COLUMN pending_action text`.execute(db);
+        await sql`CREATE INDEX id_map_pending ON ${s}.id_map (entity, legacy_key) WHERE pending_action IS NOT NULL`.execute(db);
+        // Legacy rows found deleted (gone from the source) by `--detect-deletes`.
+        await sql`ALTER TABLE ${s}.run_ledger ADD COLUMN source_deleted bigint NOT NULL DEFAULT 0`.execute(db);
+        // The source's columns as the last run saw them, for schema-drift reports.
+        await sql`CREATE TABLE ${s}.source_columns (
+          entity text PRIMARY KEY,
+          columns jsonb NOT NULL,
+          run_id bigint NOT NULL,
+          updated_at timestamptz NOT NULL DEFAULT now())`.execute(db);
+      },
+    },
   };
 }
 

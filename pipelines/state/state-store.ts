@@ -5,13 +5,17 @@
  */
 import { hostname } from 'node:os';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Watermark, WatermarkValue } from '../../connectors/types.js';
+import type { ColumnInfo, Watermark, WatermarkValue } from '../../connectors/types.js';
+import type { OnDelete } from '../../transforms/entity-mapping.js';
 import type { Rejection } from '../../transforms/rejection.js';
 import { emptyLedger, LEDGER_BUCKETS, type LedgerCounts } from './ledger.js';
 import { migrateState } from './state-migrations.js';
 
 export const KEY_STATUSES = ['loaded', 'merged', 'filtered', 'rejected', 'deleted'] as const;
 export type KeyStatus = (typeof KEY_STATUSES)[number];
+
+/** What is still to be done to a key's target row because its legacy row was deleted. */
+export type PendingAction = Exclude<OnDelete, 'ignore'>;
 
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -26,6 +30,8 @@ export interface KeyState {
   /** Hash of the row as last written; unchanged rows are skipped. */
   readonly rowHash: string | null;
   readonly detail: string | null;
+  /** Set while the target row still has to be deleted or archived. */
+  readonly pendingAction: PendingAction | null;
   /** The last run that read this key. */
   readonly lastRunId: number;
 }
@@ -146,8 +152,8 @@ export class StateStore {
   async lookupKeys(entity: string, keys: readonly string[]): Promise<Map<string, KeyState>> {
     const found = new Map<string, KeyState>();
     if (keys.length === 0) return found;
-    const { rows } = await sql<{ legacy_key: string; status: KeyStatus; target_id: string | null; owns_row: boolean; row_hash: string | null; detail: string | null; run_id: string }>`
-      SELECT legacy_key, status, target_id, owns_row, row_hash, detail, run_id::text FROM ${this.#table('id_map')}
+    const { rows } = await sql<{ legacy_key: string; status: KeyStatus; target_id: string | null; owns_row: boolean; row_hash: string | null; detail: string | null; pending_action: PendingAction | null; run_id: string }>`
+      SELECT legacy_key, status, target_id, owns_row, row_hash, detail, pending_action, run_id::text FROM ${this.#table('id_map')}
        WHERE entity = ${entity} AND legacy_key = ANY(${[...keys]}::text[])`.execute(this.#db);
     for (const row of rows) {
       found.set(row.legacy_key, {
@@ -156,6 +162,7 @@ export class StateStore {
         ownsRow: row.owns_row,
         rowHash: row.row_hash,
         detail: row.detail,
+        pendingAction: row.pending_action,
         lastRunId: Number(row.run_id),
       });
     }
@@ -173,17 +180,35 @@ export class StateStore {
     return found;
   }
 
+  /**
+   * Locks the entity's ledger row for this transaction and says whether `committedBatches` is still
+   * the number of batches it holds. False means the batch already committed: a retry after the
+   * server committed but the client lost the answer must not count it twice.
+   */
+  async claimBatch(tx: Executor, runId: number, entity: string, committedBatches: number): Promise<boolean> {
+    const { rows } = await sql<{ batches: number }>`SELECT batches FROM ${this.#table('run_ledger')}
+      WHERE run_id = ${runId} AND entity = ${entity} FOR UPDATE`.execute(tx);
+    return rows[0]?.batches === committedBatches;
+  }
+
+  /** Batches of an entity committed in a run, and their ledger. */
+  async entityLedger(runId: number, entity: string): Promise<EntityLedger | undefined> {
+    return (await this.ledger(runId)).find((ledger) => ledger.entity === entity);
+  }
+
   /** Applies a batch's state in the caller's transaction. */
   async commitBatch(tx: Executor, delta: BatchDelta): Promise<void> {
     const { runId, entity } = delta;
     if (delta.keys.length > 0) {
       const column = <T>(pick: (k: KeyUpdate) => T) => delta.keys.map(pick);
-      await sql`INSERT INTO ${this.#table('id_map')} (entity, legacy_key, status, target_id, owns_row, row_hash, detail, run_id, updated_at)
-        SELECT ${entity}, k, s, t, o, h, d, ${runId}, now()
+      await sql`INSERT INTO ${this.#table('id_map')} (entity, legacy_key, status, target_id, owns_row, row_hash, detail, pending_action, run_id, updated_at)
+        SELECT ${entity}, k, s, t, o, h, d, a, ${runId}, now()
           FROM unnest(${column((k) => k.legacyKey)}::text[], ${column((k) => k.status)}::text[], ${column((k) => k.targetId)}::text[],
-                      ${column((k) => k.ownsRow)}::boolean[], ${column((k) => k.rowHash)}::text[], ${column((k) => k.detail)}::text[]) AS u(k, s, t, o, h, d)
+                      ${column((k) => k.ownsRow)}::boolean[], ${column((k) => k.rowHash)}::text[], ${column((k) => k.detail)}::text[],
+                      ${column((k) => k.pendingAction)}::text[]) AS u(k, s, t, o, h, d, a)
         ON CONFLICT (entity, legacy_key) DO UPDATE SET status = excluded.status, target_id = excluded.target_id, owns_row = excluded.owns_row,
-          row_hash = excluded.row_hash, detail = excluded.detail, run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(tx);
+          row_hash = excluded.row_hash, detail = excluded.detail, pending_action = excluded.pending_action, run_id = excluded.run_id,
+          updated_at = excluded.updated_at`.execute(tx);
     }
     if (delta.touchedKeys.length > 0) {
       await sql`UPDATE ${this.#table('id_map')} SET run_id = ${runId}
@@ -206,11 +231,79 @@ export class StateStore {
         VALUES (${entity}, ${JSON.stringify(delta.watermark.cursor)}::jsonb, ${JSON.stringify(delta.watermark.key)}::jsonb, ${runId}, now())
         ON CONFLICT (entity) DO UPDATE SET cursor = excluded.cursor, key = excluded.key, run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(tx);
     }
-    const l = delta.ledger;
+    await this.addToLedger(tx, runId, entity, delta.ledger, { batch: true });
+  }
+
+  /** Adds counts to an entity's ledger in the caller's transaction; `batch` also counts a committed batch. */
+  async addToLedger(tx: Executor, runId: number, entity: string, l: Readonly<LedgerCounts>, options: { batch: boolean }): Promise<void> {
     await sql`UPDATE ${this.#table('run_ledger')} SET read = read + ${l.read}, inserted = inserted + ${l.inserted},
         updated = updated + ${l.updated}, unchanged = unchanged + ${l.unchanged}, merged = merged + ${l.merged},
-        rejected = rejected + ${l.rejected}, filtered = filtered + ${l.filtered}, deleted = deleted + ${l.deleted}, batches = batches + 1
+        rejected = rejected + ${l.rejected}, filtered = filtered + ${l.filtered}, deleted = deleted + ${l.deleted},
+        source_deleted = source_deleted + ${l.sourceDeleted}, batches = batches + ${options.batch ? 1 : 0}
       WHERE run_id = ${runId} AND entity = ${entity}`.execute(tx);
+  }
+
+  /** Keys the state holds for an entity, other than those already known deleted, after `after` in key order. */
+  async liveKeysPage(entity: string, after: string | null, limit: number): Promise<{ legacyKey: string; ownsRow: boolean }[]> {
+    const { rows } = await sql<{ legacy_key: string; owns_row: boolean }>`
+      SELECT legacy_key, owns_row FROM ${this.#table('id_map')}
+       WHERE entity = ${entity} AND status <> 'deleted' AND (${after}::text IS NULL OR legacy_key > ${after})
+       ORDER BY legacy_key LIMIT ${limit}`.execute(this.#db);
+    return rows.map((row) => ({ legacyKey: row.legacy_key, ownsRow: row.owns_row }));
+  }
+
+  /**
+   * Legacy keys gone from the source: status `deleted`, their rejects dropped (the row is no longer
+   * in scope), and the target row queued for `onDelete` when they own one.
+   */
+  async markSourceDeleted(tx: Executor, runId: number, entity: string, keys: readonly string[], onDelete: OnDelete): Promise<number> {
+    if (keys.length === 0) return 0;
+    const action = onDelete === 'ignore' ? null : onDelete;
+    // Only keys not yet marked count: a retried transaction that had committed adds nothing.
+    const { rows } = await sql<{ n: string }>`WITH marked AS (
+        UPDATE ${this.#table('id_map')} SET status = 'deleted', detail = 'deleted in the legacy CRM (no longer in the source)',
+          pending_action = CASE WHEN owns_row THEN ${action}::text END, run_id = ${runId}, updated_at = now()
+        WHERE entity = ${entity} AND legacy_key = ANY(${[...keys]}::text[]) AND status <> 'deleted' RETURNING 1)
+      SELECT count(*)::text AS n FROM marked`.execute(tx);
+    await sql`DELETE FROM ${this.#table('rejects')} WHERE entity = ${entity} AND legacy_key = ANY(${[...keys]}::text[])`.execute(tx);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Keys whose target row waits for a delete or archive, after `after` in key order. */
+  async pendingActionsPage(entity: string, after: string | null, limit: number): Promise<{ legacyKey: string; targetId: string; action: PendingAction }[]> {
+    const { rows } = await sql<{ legacy_key: string; target_id: string; pending_action: PendingAction }>`
+      SELECT legacy_key, target_id, pending_action FROM ${this.#table('id_map')}
+       WHERE entity = ${entity} AND pending_action IS NOT NULL AND (${after}::text IS NULL OR legacy_key > ${after})
+       ORDER BY legacy_key LIMIT ${limit}`.execute(this.#db);
+    return rows.map((row) => ({ legacyKey: row.legacy_key, targetId: row.target_id, action: row.pending_action }));
+  }
+
+  /** Records that target rows were deleted (they no longer exist) or archived (they stay, flagged). */
+  async settlePending(tx: Executor, entity: string, done: readonly { legacyKey: string; action: PendingAction }[]): Promise<void> {
+    if (done.length === 0) return;
+    await sql`UPDATE ${this.#table('id_map')} AS m SET pending_action = NULL, owns_row = (u.a = 'archive'),
+        target_id = CASE WHEN u.a = 'archive' THEN m.target_id END, updated_at = now()
+      FROM unnest(${done.map((d) => d.legacyKey)}::text[], ${done.map((d) => d.action)}::text[]) AS u(k, a)
+      WHERE m.entity = ${entity} AND m.legacy_key = u.k`.execute(tx);
+  }
+
+  /** Notes why the target refused a delete; the action stays pending for the next run. */
+  async notePendingRefused(tx: Executor, entity: string, refused: readonly { legacyKey: string; reason: string }[]): Promise<void> {
+    if (refused.length === 0) return;
+    await sql`UPDATE ${this.#table('id_map')} AS m SET detail = u.r, updated_at = now()
+      FROM unnest(${refused.map((r) => r.legacyKey)}::text[], ${refused.map((r) => r.reason)}::text[]) AS u(k, r)
+      WHERE m.entity = ${entity} AND m.legacy_key = u.k`.execute(tx);
+  }
+
+  /** Source columns as the last run saw them; null before the first. */
+  async sourceColumns(entity: string): Promise<ColumnInfo[] | null> {
+    const { rows } = await sql<{ columns: ColumnInfo[] }>`SELECT columns FROM ${this.#table('source_columns')} WHERE entity = ${entity}`.execute(this.#db);
+    return rows[0]?.columns ?? null;
+  }
+
+  async saveSourceColumns(runId: number, entity: string, columns: readonly ColumnInfo[]): Promise<void> {
+    await sql`INSERT INTO ${this.#table('source_columns')} (entity, columns, run_id) VALUES (${entity}, ${JSON.stringify(columns)}::jsonb, ${runId})
+      ON CONFLICT (entity) DO UPDATE SET columns = excluded.columns, run_id = excluded.run_id, updated_at = now()`.execute(this.#db);
   }
 
   /** Keyless rejects (by position) of an entity, dropped when a full re-read starts: positions move between exports. */
@@ -242,11 +335,11 @@ export class StateStore {
   async ledger(runId: number): Promise<EntityLedger[]> {
     const { rows } = await sql<Record<string, string>>`
       SELECT entity, status, batches::text, read::text, inserted::text, updated::text, unchanged::text, merged::text,
-             rejected::text, filtered::text, deleted::text
+             rejected::text, filtered::text, deleted::text, source_deleted::text AS "sourceDeleted"
         FROM ${this.#table('run_ledger')} WHERE run_id = ${runId} ORDER BY started_at, entity`.execute(this.#db);
     return rows.map((row) => {
       const counts = emptyLedger();
-      for (const name of ['read', ...LEDGER_BUCKETS, 'deleted'] as const) counts[name] = Number(row[name]);
+      for (const name of ['read', ...LEDGER_BUCKETS, 'deleted', 'sourceDeleted'] as const) counts[name] = Number(row[name]);
       return { ...counts, entity: row.entity!, status: row.status!, batches: Number(row.batches) };
     });
   }

@@ -68,6 +68,13 @@ function behaviour(name: string, setup: () => Promise<{ source: Source; done: ()
       expect(await source.count(ENTITY)).toBe(7);
     });
 
+    it('says which keys exist in scope, from the key index', async () => {
+      expect(source.capabilities.keyLookup).toBe(true);
+      expect(await source.existingKeys!(ENTITY, [])).toEqual(new Set());
+      expect(await source.existingKeys!(ENTITY, ['5', '3', '8', '-1', '4'])).toEqual(new Set(['5', '3', '4']));
+      expect(await source.existingKeys!({ ...ENTITY, where: 'deleted = 0' }, ['5', '3', '8', '4', '1'])).toEqual(new Set(['5', '1']));
+    });
+
     it('describes the columns and refuses a missing table by name', async () => {
       const columns = await source.describe(ENTITY);
       expect(columns.map((c) => c.name)).toEqual(['id', 'updated_at', 'label', 'deleted']);

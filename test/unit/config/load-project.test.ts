@@ -126,9 +126,19 @@ describe('loadProject', () => {
   });
 
   it('refuses sections the runner does not carry out yet instead of ignoring them', async () => {
-    const withDedupe = `${MAPPING}dedupe:\n  match: [{ exact: [email] }]\non_delete: delete\n`;
+    const withDedupe = `${MAPPING}dedupe:\n  match: [{ exact: [email] }]\n`;
     const problems = await problemsOf(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': withDedupe }));
-    expect(problems.map((p) => p.split('  ').slice(1, 2)[0])).toEqual(expect.arrayContaining(['/dedupe', '/on_delete']));
+    expect(problems.map((p) => p.split('  ').slice(1, 2)[0])).toEqual(['/dedupe']);
+  });
+
+  it('checks that `on_delete: archive` has an archive column of its own', async () => {
+    const check = async (tail: string) => (await problemsOf(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': `${MAPPING}${tail}` }))).map((p) => p.split('  ').slice(1).join('  '));
+    const valid = async (tail: string) => (await loadProject(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': `${MAPPING}${tail}` }), { env: {} })).entities[0]!;
+    expect(await check('on_delete: archive\n')).toEqual(['/on_delete  `on_delete: archive` needs `archive_column`, the timestamp column to set']);
+    expect(await check('on_delete: delete\narchive_column: archived_at\n')).toEqual(['/archive_column  `archive_column` is used only with `on_delete: archive` (got `on_delete: delete`)']);
+    expect(await check('on_delete: archive\narchive_column: email\n')).toEqual(['/archive_column  `email` is also a mapped field; the archive column must be set by cutover alone']);
+    expect(await valid('on_delete: archive\narchive_column: archived_at\n')).toMatchObject({ onDelete: 'archive', archiveColumn: 'archived_at' });
+    expect(await valid('on_delete: delete\n')).toMatchObject({ onDelete: 'delete' });
   });
 
   it('reports a bad connection URL and an unknown mapping file against cutover.yaml', async () => {

@@ -86,7 +86,7 @@ describe('parseConfig', () => {
   it('is registered for file:// in the built-in registry', () => {
     const connection = builtinConnectors().resolve('legacy', 'file://./legacy-export', { baseDir: project });
     expect(connection.connector).toBe(fileConnector);
-    expect(createSource(connection).capabilities).toEqual({ resumable: false, pushdownWhere: false, uniqueKeys: false });
+    expect(createSource(connection).capabilities).toEqual({ resumable: false, pushdownWhere: false, uniqueKeys: false, keyLookup: false });
   });
 });
 

@@ -8,7 +8,7 @@ import { CONTRACT_COLUMNS, CONTRACT_ROWS, CONTRACT_TEXTS, describeSourceContract
 
 /** Rows in `(updated_at, id)` order, read in pages strictly after a watermark, like the SQL sources. */
 class MemoryKeysetSource implements Source {
-  readonly capabilities = { resumable: true, pushdownWhere: false, uniqueKeys: true };
+  readonly capabilities = { resumable: true, pushdownWhere: false, uniqueKeys: true, keyLookup: false };
   open = 0;
   readonly #rows: readonly Row[];
 
