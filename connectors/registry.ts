@@ -55,6 +55,11 @@ export async function createSink(connection: ResolvedConnection): Promise<Sink> 
   return connection.connector.createSink(connection.config);
 }
 
+/** False when the target does not exist yet and opening it would create it; read-only commands then skip it. */
+export async function sinkExists(connection: ResolvedConnection): Promise<boolean> {
+  return connection.connector.sinkExists ? connection.connector.sinkExists(connection.config) : true;
+}
+
 /** The connectors that ship with cutover. */
 export function builtinConnectors(): ConnectorRegistry {
   return new ConnectorRegistry().register(mysqlConnector).register(postgresConnector).register(pgliteConnector).register(fileConnector);

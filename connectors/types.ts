@@ -191,4 +191,6 @@ export interface Connector<Config = unknown> {
   parseConfig(url: ConnectionUrl, context: ConnectorContext): Config;
   createSource?(config: Config): Source;
   createSink?(config: Config): Promise<Sink>;
+  /** False when opening the sink would create it (an embedded database folder not made yet). @default true */
+  sinkExists?(config: Config): Promise<boolean>;
 }

@@ -8,6 +8,7 @@ import { EXIT_CODES, type ExitCode } from '../pipelines/errors.js';
 import type { GlobalOptions } from './commands/command-context.js';
 import { demoCommand } from './commands/demo-command.js';
 import { reconcileCommand, RECONCILE_FORMATS, type ReconcileFormat } from './commands/reconcile-command.js';
+import { planCommand, PLAN_FORMATS, type PlanFormat } from './commands/plan-command.js';
 import { rejectsListCommand, REJECT_LIST_FORMATS, type RejectListFormat } from './commands/rejects-command.js';
 import { runCommand } from './commands/run-command.js';
 import { statusCommand } from './commands/status-command.js';
@@ -20,6 +21,7 @@ Usage: cutover <command> [options]
 Commands:
   demo                     migrate the bundled legacy CRM sample into an embedded PGlite database
   validate                 check cutover.yaml and the mapping files; connects to nothing
+  plan [entity…]           what \`run\` would insert, update, reject, filter and delete; writes nothing
   run [entity…]            migrate what changed since the last run (everything the first time)
   status                   recent runs, the last ledger, state per entity
   reconcile [entity…]      source vs state vs target counts; exit 0 reconciled, 1 differences
@@ -32,8 +34,9 @@ Options:
       --no-progress        no progress line
   -h, --help               this text
 
-run:        --full                      re-read every row (writes only rows whose mapped values changed)
+run, plan:  --full                      re-read every row (writes only rows whose mapped values changed)
             --detect-deletes            also find rows deleted from the source (compares every key with the id map)
+plan:       --format terminal|json      (default terminal)   --out FILE
 reconcile:  --format terminal|json      (default terminal)   --out FILE
 rejects:    --entity NAME  --format table|csv|jsonl|xlsx (default table)  --out FILE  --limit N (default 100)
 validate:   --transforms                list the field transforms
@@ -91,6 +94,13 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
         return await validateCommand(global, { transforms: values.transforms });
       case 'run':
         return await runCommand(global, rest, { full: values.full, detectDeletes: values['detect-deletes'] });
+      case 'plan':
+        return await planCommand(global, rest, {
+          full: values.full,
+          detectDeletes: values['detect-deletes'],
+          format: oneOf('format', values.format ?? (values.json ? 'json' : 'terminal'), PLAN_FORMATS) as PlanFormat,
+          out: values.out,
+        });
       case 'status':
         return await statusCommand(global, { json: values.json });
       case 'reconcile':

@@ -1,3 +1,5 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
 import type { Connector } from '../types.js';
 import { parsePgliteConfig, type PgliteConfig } from './pglite-config.js';
 import { PgliteSink } from './pglite-sink.js';
@@ -8,4 +10,6 @@ export const pgliteConnector: Connector<PgliteConfig> = {
   displayName: 'PGlite',
   parseConfig: (url, context) => parsePgliteConfig(url, context.baseDir),
   createSink: (config) => PgliteSink.open(config),
+  // An in-memory database, or a folder without a cluster, is created by opening it.
+  sinkExists: async (config) => config.dataDir !== null && (await access(path.join(config.dataDir, 'PG_VERSION')).then(() => true, () => false)),
 };

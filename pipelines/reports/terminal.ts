@@ -1,5 +1,6 @@
 /** What a person reads at the end of a command: the run's ledger and the reconciliation equation. */
 import type { Reconciliation } from '../reconcile/counts.js';
+import type { ProjectPlan } from '../runner/plan-project.js';
 import type { RunSummary } from '../runner/run-project.js';
 import { unaccounted } from '../state/ledger.js';
 import { renderTable } from './text-table.js';
@@ -35,4 +36,18 @@ export function renderReconciliation(reconciliation: Reconciliation): string {
     ? 'Reconciled: every source row is loaded, merged, filtered or rejected with a reason (unaccounted = 0).'
     : 'NOT reconciled: see the rows marked DIFFERS (unaccounted rows were never processed or were deleted from the source since; a target count that differs means rows were changed outside cutover).';
   return `Reconciliation of ${reconciliation.project}: source = loaded + merged + filtered + rejected\n\n${table}\n\n${verdict}\n`;
+}
+
+export function renderPlan(plan: ProjectPlan): string {
+  const rows = plan.entities.map((e) => [e.entity, e.read, e.insert, e.update, e.unchanged, e.merge, e.reject, e.filter, e.delete, e.goneFromSource] as const);
+  const table = renderTable(['entity', 'read', 'insert', 'update', 'unchanged', 'merge', 'reject', 'filter', 'delete/archive', 'gone from source'], rows);
+  const drift = plan.entities.flatMap((e) => e.drift.map((line) => `  ${e.entity}: ${line}`));
+  const lines = [
+    `Plan for ${plan.project} (${plan.mode}${plan.stateExists ? '' : '; no run on this target yet, every row is new'}): nothing was written.`,
+    '',
+    table,
+  ];
+  if (drift.length > 0) lines.push('', 'Schema drift since the last run:', ...drift);
+  lines.push('', 'Rows the target itself would refuse (a constraint, a value too long) show only in a run, as rejects at stage `write`.');
+  return `${lines.join('\n')}\n`;
 }

@@ -10,7 +10,7 @@ import type { Source, SourceEntity } from '../../connectors/types.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import type { Logger } from '../logger.js';
 import { emptyLedger } from '../state/ledger.js';
-import type { PendingAction } from '../state/state-store.js';
+import type { PendingAction, StateStore } from '../state/state-store.js';
 import type { ProjectSession } from './project-session.js';
 import { sourceEntityOf } from './run-entity.js';
 import { describeDataError, isolateRefusals } from './write-rows.js';
@@ -29,17 +29,9 @@ export interface DeletionContext {
 export async function detectSourceDeletes(session: ProjectSession, mapping: EntityMapping, context: DeletionContext): Promise<number> {
   const { state, sink } = session;
   const entity = mapping.entity;
-  const existing = await keyChecker(session.sourceFor(mapping), sourceEntityOf(mapping), mapping.batchSize, context);
-  let after: string | null = null;
   let total = 0;
-  for (;;) {
-    const page = await context.retry('reading the id map', () => state.liveKeysPage(entity, after, PAGE_SIZE));
-    if (page.length === 0) break;
-    after = page[page.length - 1]!.legacyKey;
-    const keys = page.map((entry) => entry.legacyKey);
-    const present = await existing(keys);
-    const gone = keys.filter((key) => !present.has(key));
-    if (gone.length === 0) continue;
+  for await (const page of goneFromSource(state, session.sourceFor(mapping), mapping, context)) {
+    const gone = page.map((entry) => entry.legacyKey);
     total += await context.retry(`recording ${gone.length} deleted ${entity}`, () =>
       sink.transaction(async (tx) => {
         const marked = await state.markSourceDeleted(tx.db, context.runId, entity, gone, mapping.onDelete);
@@ -52,11 +44,35 @@ export async function detectSourceDeletes(session: ProjectSession, mapping: Enti
   return total;
 }
 
+/** Pages of id-map keys (not yet known deleted) that the source no longer has in scope. */
+export async function* goneFromSource(
+  state: Pick<StateStore, 'liveKeysPage'>,
+  source: Source,
+  mapping: EntityMapping,
+  context: Pick<DeletionContext, 'retry' | 'signal'>,
+): AsyncGenerator<{ legacyKey: string; ownsRow: boolean }[]> {
+  const existing = await keyChecker(source, sourceEntityOf(mapping), mapping.batchSize, context);
+  let after: string | null = null;
+  for (;;) {
+    const page = await context.retry('reading the id map', () => state.liveKeysPage(mapping.entity, after, PAGE_SIZE));
+    if (page.length === 0) return;
+    after = page[page.length - 1]!.legacyKey;
+    const present = await existing(page.map((entry) => entry.legacyKey));
+    const gone = page.filter((entry) => !present.has(entry.legacyKey));
+    if (gone.length > 0) yield gone;
+  }
+}
+
 /**
  * Which keys exist: asked page by page where the source has a key index; otherwise (files) every
  * key is read once into memory, the only way to know what a file no longer holds.
  */
-async function keyChecker(source: Source, entity: SourceEntity, batchSize: number, context: DeletionContext): Promise<(keys: readonly string[]) => Promise<Set<string>>> {
+async function keyChecker(
+  source: Source,
+  entity: SourceEntity,
+  batchSize: number,
+  context: Pick<DeletionContext, 'retry' | 'signal'>,
+): Promise<(keys: readonly string[]) => Promise<Set<string>>> {
   if (source.capabilities.keyLookup && source.existingKeys) {
     return (keys) => context.retry('looking up source keys', () => source.existingKeys!(entity, keys, context.signal));
   }

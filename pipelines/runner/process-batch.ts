@@ -44,7 +44,7 @@ export interface BatchPlan {
   readonly unchanged: readonly string[];
 }
 
-interface FilteredKey {
+export interface FilteredKey {
   readonly key: string;
   readonly reason: string;
   readonly softDeleted: boolean;
@@ -210,10 +210,10 @@ function buildKeyUpdates(input: {
     const previous = input.known.get(key);
     return { targetId: previous?.targetId ?? null, ownsRow: previous?.ownsRow ?? false, rowHash: previous?.rowHash ?? null, pendingAction: previous?.pendingAction ?? null };
   };
-  for (const { key, reason, softDeleted } of input.filtered) {
-    const kept = keep(key);
-    const pendingAction = softDeleted && kept.ownsRow && !wasSoftDeleted(input.known.get(key)) ? deletionAction(input.onDelete) : kept.pendingAction;
-    updates.push({ legacyKey: key, status: 'filtered', ...kept, pendingAction, detail: reason });
+  for (const filtered of input.filtered) {
+    const kept = keep(filtered.key);
+    const pendingAction = queuesDeletion(filtered, input.known.get(filtered.key), input.onDelete) ? (input.onDelete as PendingAction) : kept.pendingAction;
+    updates.push({ legacyKey: filtered.key, status: 'filtered', ...kept, pendingAction, detail: filtered.reason });
   }
   for (const reject of input.rejects) {
     // Keyless and duplicate records live only in the rejects table; the key's own state is untouched.
@@ -223,13 +223,13 @@ function buildKeyUpdates(input: {
   return updates;
 }
 
-/** The soft delete was seen before: its `on_delete` action was queued then (and may be done). */
-function wasSoftDeleted(previous: KeyState | undefined): boolean {
-  return previous?.status === 'filtered' && previous.detail === SOFT_DELETED;
-}
-
-function deletionAction(onDelete: CompiledMapping['mapping']['onDelete']): PendingAction | null {
-  return onDelete === 'ignore' ? null : onDelete;
+/**
+ * A row newly seen soft-deleted whose key owns a target row queues `on_delete`. One seen
+ * soft-deleted before had its action queued then (and maybe done).
+ */
+export function queuesDeletion(filtered: FilteredKey, previous: KeyState | undefined, onDelete: CompiledMapping['mapping']['onDelete']): boolean {
+  const seenBefore = previous?.status === 'filtered' && previous.detail === SOFT_DELETED;
+  return onDelete !== 'ignore' && filtered.softDeleted && previous?.ownsRow === true && !seenBefore;
 }
 
 function truncate(text: string, length: number): string {

@@ -11,17 +11,44 @@ import { RunError } from '../errors.js';
 import { StateStore } from '../state/state-store.js';
 import { migrateTarget } from './target-migrations.js';
 
+/** One source per source connection, opened on first use and closed together. */
+export class ProjectSources {
+  readonly #project: Project;
+  readonly #sources = new Map<string, Source>();
+
+  constructor(project: Project) {
+    this.#project = project;
+  }
+
+  /** The source of an entity's connection (shared by its entities). */
+  sourceFor(mapping: EntityMapping): Source {
+    const name = mapping.source.connection;
+    let source = this.#sources.get(name);
+    if (!source) {
+      source = createSource(this.#project.connections.get(name)!);
+      this.#sources.set(name, source);
+    }
+    return source;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#sources.values()].map((source) => source.close()));
+    this.#sources.clear();
+  }
+}
+
 export class ProjectSession {
   readonly project: Project;
   readonly sink: Sink;
   readonly state: StateStore;
-  readonly #sources = new Map<string, Source>();
+  readonly #sources: ProjectSources;
   #closed = false;
 
   private constructor(project: Project, sink: Sink) {
     this.project = project;
     this.sink = sink;
     this.state = new StateStore(sink.db, project.target.stateSchema);
+    this.#sources = new ProjectSources(project);
   }
 
   /**
@@ -32,7 +59,7 @@ export class ProjectSession {
   static async open(
     project: Project,
     log: Logger,
-    options: { prepare: boolean; beforePrepare?: (session: ProjectSession) => Promise<void> } = { prepare: false },
+    options: { prepare: boolean; beforePrepare?: (session: ProjectSession) => Promise<void>; stateRequired?: boolean } = { prepare: false },
   ): Promise<ProjectSession> {
     const target = project.target.connection;
     log.debug({ connection: target.name, url: target.url.redacted }, 'opening target');
@@ -40,7 +67,7 @@ export class ProjectSession {
     const session = new ProjectSession(project, sink);
     try {
       if (!options.prepare) {
-        if (!(await session.state.exists())) {
+        if (options.stateRequired !== false && !(await session.state.exists())) {
           throw new RunError(`no migration state in ${target.url.redacted} (schema \`${project.target.stateSchema}\`) yet`, {
             hint: 'run `cutover run` first',
           });
@@ -62,20 +89,13 @@ export class ProjectSession {
 
   /** The source of an entity's connection (one per connection, shared by its entities). */
   sourceFor(mapping: EntityMapping): Source {
-    const name = mapping.source.connection;
-    let source = this.#sources.get(name);
-    if (!source) {
-      source = createSource(this.project.connections.get(name)!);
-      this.#sources.set(name, source);
-    }
-    return source;
+    return this.#sources.sourceFor(mapping);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const closing = [...this.#sources.values()].map((source) => source.close());
-    await Promise.allSettled(closing);
+    await this.#sources.close();
     await this.sink.close();
   }
 }

@@ -2,7 +2,7 @@
  * One entity of a run: check the source against the mapping, pick the starting watermark, then
  * stream batches through the stage chain. Stops between batches when asked to.
  */
-import type { ColumnInfo, SourceEntity, SqlSink } from '../../connectors/types.js';
+import type { ColumnInfo, Source, SourceEntity, SqlSink } from '../../connectors/types.js';
 import { withRetry } from '../../connectors/retry.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping, type CompiledMapping } from '../../transforms/mapping-engine.js';
@@ -55,12 +55,11 @@ export function sourceEntityOf(mapping: EntityMapping): SourceEntity {
  * nothing written. Returns the source's columns, for the schema-drift report.
  */
 export async function checkEntitySource(
-  session: ProjectSession,
+  source: Source,
   mapping: EntityMapping,
   options: Pick<EntityRunOptions, 'log' | 'observer' | 'signal'>,
 ): Promise<readonly ColumnInfo[]> {
   const log = options.log.child({ entity: mapping.entity });
-  const source = session.sourceFor(mapping);
   if (mapping.source.where && !source.capabilities.pushdownWhere) {
     throw new RunError(`${mapping.file}: \`source.where\` is not supported by connection \`${mapping.source.connection}\``, {
       hint: 'file sources cannot evaluate SQL; express the condition as a `filter:` rule in the mapping',

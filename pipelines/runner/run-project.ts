@@ -45,7 +45,7 @@ export async function runProject(project: Project, options: RunOptions): Promise
   const session = await ProjectSession.open(project, options.log, {
     prepare: true,
     beforePrepare: async (opened) => {
-      for (const mapping of mappings) columns.set(mapping.entity, await checkEntitySource(opened, mapping, { log: options.log, observer, signal: options.signal }));
+      for (const mapping of mappings) columns.set(mapping.entity, await checkEntitySource(opened.sourceFor(mapping), mapping, { log: options.log, observer, signal: options.signal }));
     },
   });
   try {
@@ -100,7 +100,8 @@ async function reportSchemaDrift(session: ProjectSession, runId: number, mapping
   await session.state.saveSourceColumns(runId, mapping.entity, current);
 }
 
-function selectEntities(project: Project, names: readonly string[]) {
+/** The mappings named (in project order), all when none is; an unknown name is an error. */
+export function selectEntities(project: Project, names: readonly string[]) {
   if (names.length === 0) return project.entities;
   const known = project.entities.map((m) => m.entity);
   const unknown = names.filter((name) => !known.includes(name));

@@ -278,6 +278,12 @@ export class StateStore {
     return rows.map((row) => ({ legacyKey: row.legacy_key, targetId: row.target_id, action: row.pending_action }));
   }
 
+  /** Keys whose target row waits for a delete or archive. */
+  async pendingActionCount(entity: string): Promise<number> {
+    const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${this.#table('id_map')} WHERE entity = ${entity} AND pending_action IS NOT NULL`.execute(this.#db);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** Records that target rows were deleted (they no longer exist) or archived (they stay, flagged). */
   async settlePending(tx: Executor, entity: string, done: readonly { legacyKey: string; action: PendingAction }[]): Promise<void> {
     if (done.length === 0) return;

@@ -1,0 +1,24 @@
+import { writeFile } from 'node:fs/promises';
+import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
+import { renderPlan } from '../../pipelines/reports/terminal.js';
+import { planProject } from '../../pipelines/runner/plan-project.js';
+import { print, withContext, type GlobalOptions } from './command-context.js';
+
+export const PLAN_FORMATS = ['terminal', 'json'] as const;
+export type PlanFormat = (typeof PLAN_FORMATS)[number];
+
+/** `cutover plan [entity…]`: what `cutover run` would do with the same options, writing nothing. */
+export function planCommand(
+  options: GlobalOptions,
+  entities: readonly string[],
+  flags: { full: boolean; detectDeletes: boolean; format: PlanFormat; out: string | undefined },
+): Promise<ExitCode> {
+  return withContext(options, async ({ project, log, progress }) => {
+    const plan = await planProject(project, { entities, full: flags.full, detectDeletes: flags.detectDeletes, log, observer: progress });
+    progress.clear();
+    const text = flags.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan);
+    if (flags.out) await writeFile(flags.out, text);
+    else print(text);
+    return EXIT_CODES.reconciled;
+  });
+}
