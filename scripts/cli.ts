@@ -8,6 +8,7 @@ import { EXIT_CODES, type ExitCode } from '../pipelines/errors.js';
 import type { GlobalOptions } from './commands/command-context.js';
 import { demoCommand } from './commands/demo-command.js';
 import { reconcileCommand, RECONCILE_FORMATS, type ReconcileFormat } from './commands/reconcile-command.js';
+import { finalCommand } from './commands/final-command.js';
 import { planCommand, PLAN_FORMATS, type PlanFormat } from './commands/plan-command.js';
 import { rejectsListCommand, REJECT_LIST_FORMATS, type RejectListFormat } from './commands/rejects-command.js';
 import { runCommand } from './commands/run-command.js';
@@ -23,6 +24,8 @@ Commands:
   validate                 check cutover.yaml and the mapping files; connects to nothing
   plan [entity…]           what \`run\` would insert, update, reject, filter and delete; writes nothing
   run [entity…]            migrate what changed since the last run (everything the first time)
+  final                    the cutover gate: a last sync (deletions included), then a full reconciliation;
+                           exit 0 only when the two systems agree
   status                   recent runs, the last ledger, state per entity
   reconcile [entity…]      source vs state vs target counts; exit 0 reconciled, 1 differences
   rejects [list]           rejected rows with key, stage and reason
@@ -38,6 +41,7 @@ run, plan:  --full                      re-read every row (writes only rows whos
             --detect-deletes            also find rows deleted from the source (compares every key with the id map)
 plan:       --format terminal|json      (default terminal)   --out FILE
 reconcile:  --format terminal|json      (default terminal)   --out FILE
+final:      --json                      the run, the reconciliation and the verdict as JSON   --out FILE
 rejects:    --entity NAME  --format table|csv|jsonl|xlsx (default table)  --out FILE  --limit N (default 100)
 validate:   --transforms                list the field transforms
 demo:       --dir DIR (default .cutover-demo)  --fresh  --seed N (default 42)
@@ -101,6 +105,8 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
           format: oneOf('format', values.format ?? (values.json ? 'json' : 'terminal'), PLAN_FORMATS) as PlanFormat,
           out: values.out,
         });
+      case 'final':
+        return await finalCommand(global, { json: values.json || values.format === 'json', out: values.out });
       case 'status':
         return await statusCommand(global, { json: values.json });
       case 'reconcile':

@@ -79,6 +79,8 @@ export interface StateCounts {
   readonly rejects: number;
   /** Keys that own a target row: the target row count we expect. */
   readonly ownedRows: number;
+  /** Target rows of legacy rows deleted since, still to delete or archive (refused so far). */
+  readonly pendingDeletions: number;
 }
 
 type Executor = Kysely<any> | Transaction<any>;
@@ -320,15 +322,18 @@ export class StateStore {
   async counts(entity: string): Promise<StateCounts> {
     const byStatus = Object.fromEntries(KEY_STATUSES.map((status) => [status, 0])) as Record<KeyStatus, number>;
     let ownedRows = 0;
-    const { rows } = await sql<{ status: KeyStatus; n: string; owned: string }>`
-      SELECT status, count(*)::text AS n, count(*) FILTER (WHERE owns_row)::text AS owned
+    let pendingDeletions = 0;
+    const { rows } = await sql<{ status: KeyStatus; n: string; owned: string; pending: string }>`
+      SELECT status, count(*)::text AS n, count(*) FILTER (WHERE owns_row)::text AS owned,
+             count(*) FILTER (WHERE pending_action IS NOT NULL)::text AS pending
         FROM ${this.#table('id_map')} WHERE entity = ${entity} GROUP BY status`.execute(this.#db);
     for (const row of rows) {
       byStatus[row.status] = Number(row.n);
       ownedRows += Number(row.owned);
+      pendingDeletions += Number(row.pending);
     }
     const rejects = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${this.#table('rejects')} WHERE entity = ${entity}`.execute(this.#db);
-    return { byStatus, rejects: Number(rejects.rows[0]?.n ?? 0), ownedRows };
+    return { byStatus, rejects: Number(rejects.rows[0]?.n ?? 0), ownedRows, pendingDeletions };
   }
 
   async runs(limit = 10): Promise<RunRecord[]> {

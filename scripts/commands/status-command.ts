@@ -38,8 +38,18 @@ export function statusCommand(options: GlobalOptions, flags: { json: boolean }):
     print('\nState per entity:\n');
     print(
       renderTable(
-        ['entity', 'loaded', 'merged', 'filtered', 'rejected', 'target rows', 'watermark'],
-        entities.map((e) => [e.entity, e.byStatus.loaded, e.byStatus.merged, e.byStatus.filtered, e.rejects, e.ownedRows, e.watermark ? `${String(e.watermark.cursor)} / ${String(e.watermark.key)}` : '-']),
+        ['entity', 'loaded', 'merged', 'filtered', 'rejected', 'deleted', 'target rows', 'deletions pending', 'watermark'],
+        entities.map((e) => [
+          e.entity,
+          e.byStatus.loaded,
+          e.byStatus.merged,
+          e.byStatus.filtered,
+          e.rejects,
+          e.byStatus.deleted,
+          e.ownedRows,
+          e.pendingDeletions,
+          e.watermark ? `${String(e.watermark.cursor)} / ${String(e.watermark.key)}` : '-',
+        ]),
       ),
     );
     return EXIT_CODES.reconciled;

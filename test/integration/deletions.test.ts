@@ -104,6 +104,10 @@ describeWith(['mysql', 'postgres'])('deletions in the legacy CRM', () => {
     const [state] = await target("SELECT status, pending_action, detail FROM cutover.id_map WHERE entity = 'customers' AND legacy_key = $1", [parent!.legacy_id]);
     expect(state).toMatchObject({ status: 'deleted', pending_action: 'delete', detail: expect.stringMatching(/refused to delete its row: .*foreign key/) });
     await reconciles();
+    // The cutover gate does not pass while a deleted row is still in the target.
+    const gate = await cli('final', '--quiet');
+    expect(gate.code, gate.stderr).toBe(1);
+    expect(gate.stdout).toContain('NOT READY: 1 customers deleted in the legacy CRM are still in the target');
 
     await source.query('DELETE FROM opportunities WHERE id IN (?)', [children]);
     const done = await cli('run', '--detect-deletes', '--quiet');
@@ -112,5 +116,14 @@ describeWith(['mysql', 'postgres'])('deletions in the legacy CRM', () => {
     expect(await ids('SELECT legacy_id FROM opportunities WHERE legacy_id = ANY($1)', [children.map(String)])).toEqual([]);
     expect(await ledger(await lastRunId())).toMatchObject({ customers: { gone: 0, deleted: 1 }, opportunities: { gone: children.length, deleted: children.length } });
     await reconciles();
+    const ready = await cli('final', '--quiet');
+    expect(ready.code, ready.stdout).toBe(0);
+    expect(ready.stdout).toContain('READY: the last sync moved everything and the new CRM agrees with the legacy CRM.');
+
+    // A target row removed behind cutover's back fails the gate.
+    await target("DELETE FROM tickets WHERE legacy_id = (SELECT min(legacy_id) FROM tickets)");
+    const tampered = await cli('final', '--quiet');
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toMatch(/NOT READY: the reconciliation differs/);
   });
 });

@@ -1,0 +1,53 @@
+import { writeFile } from 'node:fs/promises';
+import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
+import { reconcileCounts } from '../../pipelines/reconcile/counts.js';
+import { renderReconciliation, renderRunSummary } from '../../pipelines/reports/terminal.js';
+import { ProjectSession } from '../../pipelines/runner/project-session.js';
+import { runProject } from '../../pipelines/runner/run-project.js';
+import { unaccounted } from '../../pipelines/state/ledger.js';
+import { installStopHandlers, print, withContext, type GlobalOptions } from './command-context.js';
+
+/**
+ * `cutover final`: the cutover gate. A last incremental sync that also finds rows deleted from the
+ * source, then a full reconciliation. Exit 0 only when every entity reconciles (unaccounted = 0, the
+ * target holds exactly the rows the state says) and no deletion is left undone; 1 otherwise.
+ */
+export function finalCommand(options: GlobalOptions, flags: { json: boolean; out: string | undefined }): Promise<ExitCode> {
+  return withContext(options, async ({ project, log, progress }) => {
+    const stop = installStopHandlers(log);
+    let summary;
+    try {
+      summary = await runProject(project, { detectDeletes: true, log, observer: progress, signal: stop.signal, stopRequested: stop.stopRequested });
+    } finally {
+      stop.dispose();
+    }
+    progress.clear();
+    const session = await ProjectSession.open(project, log);
+    try {
+      const reconciliation = await reconcileCounts(session);
+      const pending: { entity: string; deletions: number }[] = [];
+      for (const mapping of project.entities) {
+        const deletions = (await session.state.counts(mapping.entity)).pendingDeletions;
+        if (deletions > 0) pending.push({ entity: mapping.entity, deletions });
+      }
+      const balanced = summary.ledgers.every((ledger) => unaccounted(ledger) === 0);
+      const ready = balanced && reconciliation.reconciled && pending.length === 0;
+      const report = { ready, run: summary, reconciliation, pendingDeletions: pending };
+      const verdict = ready
+        ? 'READY: the last sync moved everything and the new CRM agrees with the legacy CRM.'
+        : `NOT READY: ${[
+            !reconciliation.reconciled ? 'the reconciliation differs (rows marked DIFFERS)' : '',
+            !balanced ? 'the last sync left rows unaccounted' : '',
+            ...pending.map((p) => `${p.deletions} ${p.entity} deleted in the legacy CRM are still in the target (the target refused; see \`cutover status\`)`),
+          ]
+            .filter(Boolean)
+            .join('; ')}.`;
+      const text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderRunSummary(summary)}\n${renderReconciliation(reconciliation)}\n${verdict}\n`;
+      if (flags.out) await writeFile(flags.out, text);
+      else print(text);
+      return ready ? EXIT_CODES.reconciled : EXIT_CODES.discrepancy;
+    } finally {
+      await session.close();
+    }
+  });
+}
