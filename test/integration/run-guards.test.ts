@@ -47,6 +47,32 @@ describeWith(['mysql', 'postgres'])('run guards', () => {
     expect(end.code, end.stderr).toBe(0);
   });
 
+  it('finishes the batch in flight on SIGTERM, stops cleanly, and the next run resumes', async () => {
+    const before = await lastRunId();
+    const run = startCli(['run', '-p', setup.projectDir, '--full', '--no-progress'], { env: env() });
+    await reached(before, 'opportunities', 2_000);
+    run.child.kill('SIGTERM');
+    const end = await run.exited;
+    expect(end.code).toBe(2);
+    expect(end.stderr).toMatch(/SIGTERM: finishing the batch in flight, then stopping/);
+    expect(end.stderr).toMatch(/cutover: run \d+ was interrupted\n {2}committed batches are kept; run `cutover run` again to resume from the last one/);
+    const [stopped] = await query('SELECT run_id, status FROM cutover.runs WHERE run_id > $1', [before]);
+    expect(stopped!.status).toBe('interrupted');
+    // Every committed batch balances; nothing after the stop was started.
+    const ledger = await query(
+      `SELECT entity, read - (inserted + updated + unchanged + merged + rejected + filtered) AS unaccounted, batches FROM cutover.run_ledger WHERE run_id = $1 ORDER BY entity`,
+      [stopped!.run_id],
+    );
+    expect(ledger.map((l) => [l.entity, Number(l.unaccounted)])).toEqual([
+      ['customers', 0],
+      ['opportunities', 0],
+    ]);
+    const resumed = await runCli(['run', '-p', setup.projectDir], { env: env() });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const reconcile = await runCli(['reconcile', '-p', setup.projectDir], { env: env() });
+    expect(reconcile.code, reconcile.stdout).toBe(0);
+  });
+
   it('retries when the target connection is terminated mid-run, and completes', async () => {
     const before = await lastRunId();
     const run = startCli(['run', '-p', setup.projectDir, '--full', '--no-progress'], { env: env() });
