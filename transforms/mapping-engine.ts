@@ -15,6 +15,8 @@ export interface MappedRow {
   /** Target column → value. Lookup fields hold the parent's legacy key until references are resolved. */
   readonly values: Record<string, unknown>;
   readonly source: Row;
+  /** Lookup field → the parent's legacy key, kept when references are resolved (for re-parenting after merges). */
+  references?: Record<string, string>;
 }
 
 export interface LookupField {

@@ -203,12 +203,18 @@ function buildKeyUpdates(input: {
 }): KeyUpdate[] {
   const updates: KeyUpdate[] = [];
   for (const row of input.written) {
-    updates.push({ legacyKey: row.key, status: 'loaded', targetId: row.targetId, ownsRow: true, rowHash: row.hash, detail: null, pendingAction: null });
+    updates.push({ legacyKey: row.key, status: 'loaded', targetId: row.targetId, ownsRow: true, rowHash: row.hash, detail: null, pendingAction: null, references: row.references });
   }
   // A row that leaves the path keeps what the target already has from earlier runs: its own row stays.
   const keep = (key: string) => {
     const previous = input.known.get(key);
-    return { targetId: previous?.targetId ?? null, ownsRow: previous?.ownsRow ?? false, rowHash: previous?.rowHash ?? null, pendingAction: previous?.pendingAction ?? null };
+    return {
+      targetId: previous?.targetId ?? null,
+      ownsRow: previous?.ownsRow ?? false,
+      rowHash: previous?.rowHash ?? null,
+      pendingAction: previous?.pendingAction ?? null,
+      references: previous?.references ?? null,
+    };
   };
   for (const filtered of input.filtered) {
     const kept = keep(filtered.key);

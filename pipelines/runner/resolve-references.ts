@@ -32,6 +32,7 @@ export async function resolveReferences(
       const legacyKey = String(value);
       const targetId = targetIds.get(legacyKey);
       if (targetId !== undefined) {
+        (row.references ??= {})[lookup.field] = legacyKey;
         row.values[lookup.field] = targetId;
       } else if (lookup.onMissing === 'null') {
         row.values[lookup.field] = null;

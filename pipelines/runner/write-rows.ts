@@ -13,6 +13,7 @@ export interface WrittenRow {
   readonly targetId: string;
   readonly inserted: boolean;
   readonly hash: string;
+  readonly references: Readonly<Record<string, string>> | null;
 }
 
 export interface WriteResult {
@@ -26,7 +27,7 @@ export async function writeRows(tx: SqlSinkTransaction, target: TargetTable, row
     const outcomes = await tx.upsert(target, chunk.map(({ row }) => row.values));
     outcomes.forEach((outcome, index) => {
       const { row, hash } = chunk[index]!;
-      result.written.push({ key: row.key, targetId: outcome.id, inserted: outcome.inserted, hash });
+      result.written.push({ key: row.key, targetId: outcome.id, inserted: outcome.inserted, hash, references: row.references ?? null });
     });
   });
   for (const { item, error } of refused) {

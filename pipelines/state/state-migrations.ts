@@ -84,6 +84,14 @@ function stateMigrations(schema: string): Record<string, Migration> {
           updated_at timestamptz NOT NULL DEFAULT now())`.execute(db);
       },
     },
+    '0003_references': {
+      async up(db) {
+        // Lookup field → parent legacy key of each written row: the rows to re-point when a parent
+        // is merged into a survivor or split from one.
+        await sql`ALTER TABLE ${s}.id_map ADD COLUMN refs jsonb`.execute(db);
+        await sql`CREATE INDEX id_map_refs ON ${s}.id_map USING gin (refs jsonb_path_ops)`.execute(db);
+      },
+    },
   };
 }
 

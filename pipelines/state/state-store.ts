@@ -32,6 +32,8 @@ export interface KeyState {
   readonly detail: string | null;
   /** Set while the target row still has to be deleted or archived. */
   readonly pendingAction: PendingAction | null;
+  /** Lookup field → parent legacy key, as last written: which rows follow a parent that is merged or split. */
+  readonly references: Readonly<Record<string, string>> | null;
   /** The last run that read this key. */
   readonly lastRunId: number;
 }
@@ -154,8 +156,8 @@ export class StateStore {
   async lookupKeys(entity: string, keys: readonly string[]): Promise<Map<string, KeyState>> {
     const found = new Map<string, KeyState>();
     if (keys.length === 0) return found;
-    const { rows } = await sql<{ legacy_key: string; status: KeyStatus; target_id: string | null; owns_row: boolean; row_hash: string | null; detail: string | null; pending_action: PendingAction | null; run_id: string }>`
-      SELECT legacy_key, status, target_id, owns_row, row_hash, detail, pending_action, run_id::text FROM ${this.#table('id_map')}
+    const { rows } = await sql<{ legacy_key: string; status: KeyStatus; target_id: string | null; owns_row: boolean; row_hash: string | null; detail: string | null; pending_action: PendingAction | null; refs: Record<string, string> | null; run_id: string }>`
+      SELECT legacy_key, status, target_id, owns_row, row_hash, detail, pending_action, refs, run_id::text FROM ${this.#table('id_map')}
        WHERE entity = ${entity} AND legacy_key = ANY(${[...keys]}::text[])`.execute(this.#db);
     for (const row of rows) {
       found.set(row.legacy_key, {
@@ -165,6 +167,7 @@ export class StateStore {
         rowHash: row.row_hash,
         detail: row.detail,
         pendingAction: row.pending_action,
+        references: row.refs,
         lastRunId: Number(row.run_id),
       });
     }
@@ -203,14 +206,14 @@ export class StateStore {
     const { runId, entity } = delta;
     if (delta.keys.length > 0) {
       const column = <T>(pick: (k: KeyUpdate) => T) => delta.keys.map(pick);
-      await sql`INSERT INTO ${this.#table('id_map')} (entity, legacy_key, status, target_id, owns_row, row_hash, detail, pending_action, run_id, updated_at)
-        SELECT ${entity}, k, s, t, o, h, d, a, ${runId}, now()
+      await sql`INSERT INTO ${this.#table('id_map')} (entity, legacy_key, status, target_id, owns_row, row_hash, detail, pending_action, refs, run_id, updated_at)
+        SELECT ${entity}, k, s, t, o, h, d, a, r::jsonb, ${runId}, now()
           FROM unnest(${column((k) => k.legacyKey)}::text[], ${column((k) => k.status)}::text[], ${column((k) => k.targetId)}::text[],
                       ${column((k) => k.ownsRow)}::boolean[], ${column((k) => k.rowHash)}::text[], ${column((k) => k.detail)}::text[],
-                      ${column((k) => k.pendingAction)}::text[]) AS u(k, s, t, o, h, d, a)
+                      ${column((k) => k.pendingAction)}::text[], ${column((k) => (k.references ? JSON.stringify(k.references) : null))}::text[]) AS u(k, s, t, o, h, d, a, r)
         ON CONFLICT (entity, legacy_key) DO UPDATE SET status = excluded.status, target_id = excluded.target_id, owns_row = excluded.owns_row,
-          row_hash = excluded.row_hash, detail = excluded.detail, pending_action = excluded.pending_action, run_id = excluded.run_id,
-          updated_at = excluded.updated_at`.execute(tx);
+          row_hash = excluded.row_hash, detail = excluded.detail, pending_action = excluded.pending_action, refs = excluded.refs,
+          run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(tx);
     }
     if (delta.touchedKeys.length > 0) {
       await sql`UPDATE ${this.#table('id_map')} SET run_id = ${runId}
