@@ -9,6 +9,9 @@ import { classifyDriverError } from '../errors.js';
 export interface PgClient {
   query(text: string, values?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
   release(destroy?: boolean | Error): void;
+  /** pg clients are event emitters: a checked-out client whose server goes away emits 'error'. */
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  off?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** The subset of pg's Pool this connector uses (injected, as in kysely's PostgresPool). */
@@ -63,7 +66,18 @@ export function classifyingPool(pool: PgPool, where: string): PgPool {
   return {
     connect: async () => {
       const client = await pool.connect().catch(classify);
-      return classifyingClient(client, classify);
+      // Checked out, a client's connection loss is emitted to nobody, and Node exits on an unheard
+      // 'error'. Heard here; the query in progress, or the next one, fails with the cause and is retried.
+      const ignore = () => undefined;
+      client.on?.('error', ignore);
+      const classified = classifyingClient(client, classify);
+      return {
+        ...classified,
+        release: (destroy) => {
+          client.off?.('error', ignore);
+          classified.release(destroy);
+        },
+      };
     },
     query: (text, values) => pool.query(text, values).catch(classify),
     // Idempotent: kysely ends the pool it used, the owner ends it in case kysely never did.
