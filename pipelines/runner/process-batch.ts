@@ -62,9 +62,14 @@ const SOFT_DELETED = 'soft-deleted in the legacy CRM';
  * already committed (the connection died after the server's COMMIT): the ledger holds it once.
  */
 export async function processBatch(context: EntityContext, batch: SourceBatch, options: BatchOptions): Promise<LedgerCounts | null> {
+  return writeBatch(context, batch, await planBatch(context, batch), options);
+}
+
+/** Writes a planned batch: rows and state in one transaction; see {@link processBatch}. */
+export async function writeBatch(context: EntityContext, batch: SourceBatch, plan: BatchPlan, options: BatchOptions): Promise<LedgerCounts | null> {
   const { compiled, state, runId } = context;
   const entity = compiled.mapping.entity;
-  const { known, rejects, filtered, toWrite, unchanged, ledger } = await planBatch(context, batch);
+  const { known, rejects, filtered, toWrite, unchanged, ledger } = plan;
   const { onDelete, archiveColumn } = compiled.mapping;
   // A live row clears the archive flag a deletion may have set earlier.
   const rows = onDelete === 'archive' && archiveColumn ? toWrite.map(({ row, hash }) => ({ row: { ...row, values: { ...row.values, [archiveColumn]: null } }, hash })) : toWrite;

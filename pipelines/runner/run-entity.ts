@@ -2,7 +2,7 @@
  * One entity of a run: check the source against the mapping, pick the starting watermark, then
  * stream batches through the stage chain. Stops between batches when asked to.
  */
-import type { ColumnInfo, Source, SourceEntity, SqlSink } from '../../connectors/types.js';
+import type { ColumnInfo, Source, SourceBatch, SourceEntity, SqlSink } from '../../connectors/types.js';
 import { withRetry } from '../../connectors/retry.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping, type CompiledMapping } from '../../transforms/mapping-engine.js';
@@ -10,7 +10,7 @@ import { RunError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { addLedger, emptyLedger, type LedgerCounts } from '../state/ledger.js';
 import { rewindWatermark } from '../state/watermark.js';
-import { processBatch, type EntityContext } from './process-batch.js';
+import { planBatch, writeBatch, type EntityContext } from './process-batch.js';
 import type { ProjectSession } from './project-session.js';
 import type { RunObserver } from './run-events.js';
 
@@ -108,9 +108,14 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
   const totals = emptyLedger();
   let first = true;
   let completed = true;
-  for await (const batch of source.read({ entity: sourceEntity, after, batchSize: mapping.batchSize, signal: options.signal })) {
-    const counts = await processBatch(context, batch, { clearPositionalRejects: first && !source.capabilities.resumable });
-    first = false;
+  // While a batch commits, the next one is read and planned. Planning reads the id map, so this
+  // needs keys that cannot repeat within a read (a later batch never looks up a key being written).
+  const overlap = source.capabilities.uniqueKeys;
+  let inFlight: { batch: SourceBatch; commit: Promise<LedgerCounts | null> } | null = null;
+  const settle = async () => {
+    const { batch, commit } = inFlight!;
+    inFlight = null;
+    const counts = await commit;
     if (counts) addLedger(totals, counts);
     else {
       // The batch had committed before its retry: the stored ledger is the truth.
@@ -119,10 +124,29 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     }
     options.observer.batchCommitted?.(mapping.entity, totals);
     log.debug({ batch: counts, last: batch.last }, 'batch committed');
-    if (options.stopRequested()) {
-      completed = false;
-      break;
+  };
+  try {
+    for await (const batch of readAhead(source.read({ entity: sourceEntity, after, batchSize: mapping.batchSize, signal: options.signal }))) {
+      const plan = await planBatch(context, batch);
+      if (inFlight) await settle();
+      if (options.stopRequested()) {
+        completed = false;
+        break;
+      }
+      inFlight = { batch, commit: writeBatch(context, batch, plan, { clearPositionalRejects: first && !source.capabilities.resumable }) };
+      first = false;
+      if (!overlap) {
+        await settle();
+        if (options.stopRequested()) {
+          completed = false;
+          break;
+        }
+      }
     }
+    if (inFlight) await settle();
+  } finally {
+    // A failure while the previous batch commits: let the commit end before the error travels on.
+    await (inFlight as { commit: Promise<unknown> } | null)?.commit.catch(() => undefined);
   }
   if (first && !source.capabilities.resumable) {
     await session.sink.transaction((tx) => session.state.clearPositionalRejects(tx.db, mapping.entity));
@@ -131,6 +155,38 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
   options.observer.entityFinished?.(mapping.entity, totals);
   log.info({ ledger: totals }, completed ? 'entity finished' : 'entity stopped on request');
   return { totals, completed };
+}
+
+/**
+ * Keeps the next item of `items` in flight while the consumer works on the current one, so that
+ * reading the source overlaps with mapping and writing. Breaking out releases the source.
+ */
+export async function* readAhead<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = items[Symbol.asyncIterator]();
+  const pull = () => {
+    const next = iterator.next();
+    // Handled here so that a failure while the consumer is busy is not "unhandled"; it is thrown when awaited.
+    next.catch(() => undefined);
+    return next;
+  };
+  let next = pull();
+  let done = false;
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) {
+        done = true;
+        return;
+      }
+      next = pull();
+      yield result.value;
+    }
+  } finally {
+    if (!done) {
+      await next.catch(() => undefined);
+      await iterator.return?.();
+    }
+  }
 }
 
 /** A mapped column missing from the source stops the run before any row moves. */
