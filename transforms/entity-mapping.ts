@@ -2,6 +2,7 @@
  * The typed, validated form of one mapping file. `pipelines/config` builds it once at start-up;
  * everything below the edge sees only these frozen objects.
  */
+import type { DedupePlan } from './dedupe/dedupe-plan.js';
 
 export const ON_DELETE = ['delete', 'archive', 'ignore'] as const;
 export type OnDelete = (typeof ON_DELETE)[number];
@@ -83,6 +84,6 @@ export interface EntityMapping {
   readonly validate?: RowCheck | undefined;
   readonly batchSize: number;
   readonly emptyAsNull: boolean;
-  /** Raw dedupe section; typed by transforms/dedupe when it is compiled. */
-  readonly dedupe?: Readonly<Record<string, unknown>> | undefined;
+  /** How duplicates are matched and merged; absent: every row is its own record. */
+  readonly dedupe?: DedupePlan | undefined;
 }

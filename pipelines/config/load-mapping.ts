@@ -3,6 +3,7 @@
  * Structure is checked by `mappings/mapping.schema.json`; transforms against their own schemas;
  * then the rules a schema cannot express (lookups, key fields, target schema files).
  */
+import { compileDedupe, type DedupePlan, type RawDedupe } from '../../transforms/dedupe/dedupe-plan.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -50,8 +51,6 @@ export async function loadMapping(file: string, displayName: string, context: Ma
   if (!(raw.target.key in raw.fields)) {
     at('/target/key', `\`${raw.target.key}\` must also be a field: it holds the legacy key, e.g. \`${raw.target.key}: { from: ${raw.source.key} }\``);
   }
-  // Accepted by the format, not yet carried out by the runner: refuse rather than ignore silently.
-  if (raw.dedupe !== undefined) at('/dedupe', '`dedupe` is not carried out by this version of cutover yet; remove the section (duplicates load as separate rows)');
   if (raw.on_delete === 'archive' && raw.archive_column === undefined) {
     at('/on_delete', '`on_delete: archive` needs `archive_column`, the timestamp column to set');
   }
@@ -69,6 +68,12 @@ export async function loadMapping(file: string, displayName: string, context: Ma
   }
   const filters = compileFilters(raw.filter ?? [], at);
   const validate = raw.validate ? await loadTargetSchema(file, raw.validate.schema, document, at) : undefined;
+  let dedupe: DedupePlan | undefined;
+  if (raw.dedupe !== undefined) {
+    const compiled = compileDedupe(raw.dedupe, Object.keys(raw.fields), (relative) => path.resolve(path.dirname(file), relative));
+    for (const [pointer, message] of compiled.problems) at(pointer, message);
+    dedupe = compiled.plan;
+  }
   if (problems.length > 0) return failed(problems);
 
   const mapping: EntityMapping = {
@@ -86,7 +91,7 @@ export async function loadMapping(file: string, displayName: string, context: Ma
     validate,
     batchSize: raw.options?.batch_size ?? context.defaultBatchSize,
     emptyAsNull: raw.options?.empty_as_null ?? true,
-    dedupe: raw.dedupe,
+    dedupe,
   };
   return deepFreeze(mapping);
 }
@@ -297,7 +302,7 @@ interface RawMapping {
   archive_column?: string;
   filter?: RawFilter[];
   fields: Record<string, RawField>;
-  dedupe?: Record<string, unknown>;
+  dedupe?: RawDedupe;
   validate?: { schema: string };
   options?: { batch_size?: number; empty_as_null?: boolean };
 }

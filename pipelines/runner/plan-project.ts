@@ -16,6 +16,8 @@ import { emptyLedger } from '../state/ledger.js';
 import { rewindWatermark } from '../state/watermark.js';
 import type { KeyState, StateStore } from '../state/state-store.js';
 import { goneFromSource } from './deletions.js';
+import type { Candidate, DedupeRecord, ReviewDecision } from '../state/dedupe-store.js';
+import type { DedupeDelta, DedupeReader } from './dedupe-stage.js';
 import { planBatch, queuesDeletion, type PlanContext } from './process-batch.js';
 import { ProjectSession, ProjectSources } from './project-session.js';
 import type { RunObserver } from './run-events.js';
@@ -98,6 +100,74 @@ class PlannedState implements StateReader {
   }
 }
 
+/**
+ * Dedupe records as they would be after the batches planned so far, so that a plan finds the
+ * duplicates a run would. Keeps profiles and clusters of planned records in memory (not their
+ * values: the plan counts rows, it does not compute survivors' values).
+ */
+class PlannedDedupe implements DedupeReader {
+  readonly #base: DedupeReader | null;
+  readonly #records = new Map<string, Map<string, DedupeRecord>>();
+  readonly #index = new Map<string, Map<string, string[]>>();
+
+  constructor(base: DedupeReader | null) {
+    this.#base = base;
+  }
+
+  #recordsOf(entity: string) {
+    let records = this.#records.get(entity);
+    if (!records) this.#records.set(entity, (records = new Map()));
+    return records;
+  }
+
+  async records(entity: string, keys: readonly string[]): Promise<Map<string, DedupeRecord>> {
+    const found = this.#base ? await this.#base.records(entity, keys) : new Map<string, DedupeRecord>();
+    const planned = this.#recordsOf(entity);
+    for (const key of keys) if (planned.has(key)) found.set(key, planned.get(key)!);
+    return found;
+  }
+
+  async members(entity: string, anchorKeys: readonly string[]): Promise<DedupeRecord[]> {
+    const planned = this.#recordsOf(entity);
+    const anchors = new Set(anchorKeys);
+    const base = this.#base ? (await this.#base.members(entity, anchorKeys)).filter((record) => !planned.has(record.key)) : [];
+    return [...base, ...[...planned.values()].filter((record) => anchors.has(record.anchorKey))];
+  }
+
+  async candidates(entity: string, matchKeys: readonly string[], limit: number): Promise<Map<string, Candidate[]>> {
+    const found = this.#base ? await this.#base.candidates(entity, matchKeys, limit) : new Map<string, Candidate[]>();
+    const planned = this.#recordsOf(entity);
+    const index = this.#index.get(entity);
+    for (const matchKey of matchKeys) {
+      const list = (found.get(matchKey) ?? []).filter((candidate) => !planned.has(candidate.key));
+      for (const key of index?.get(matchKey) ?? []) list.push(planned.get(key)!);
+      if (list.length > 0 && list.length <= limit) found.set(matchKey, list);
+      else found.delete(matchKey);
+    }
+    return found;
+  }
+
+  async clusterSizes(entity: string, anchorKeys: readonly string[]): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    for (const record of await this.members(entity, anchorKeys)) sizes.set(record.anchorKey, (sizes.get(record.anchorKey) ?? 0) + 1);
+    return sizes;
+  }
+
+  async decisions(entity: string, keys: readonly string[]): Promise<Map<string, ReviewDecision>> {
+    return this.#base ? this.#base.decisions(entity, keys) : new Map();
+  }
+
+  record(entity: string, delta: DedupeDelta): void {
+    const planned = this.#recordsOf(entity);
+    let index = this.#index.get(entity);
+    if (!index) this.#index.set(entity, (index = new Map()));
+    for (const record of delta.records) {
+      if (!planned.has(record.key)) for (const matchKey of record.matchKeys) index.set(matchKey, [...(index.get(matchKey) ?? []), record.key]);
+      planned.set(record.key, { key: record.key, anchorKey: record.anchorKey, profile: record.profile, values: {} });
+    }
+  }
+}
+
 export async function planProject(project: Project, options: PlanOptions): Promise<ProjectPlan> {
   const mappings = selectEntities(project, options.entities ?? []);
   const observer = options.observer ?? {};
@@ -111,11 +181,12 @@ export async function planProject(project: Project, options: PlanOptions): Promi
     }
     const state = session && (await session.state.exists()) ? session.state : null;
     const planned = new PlannedState(state);
+    const plannedDedupe = new PlannedDedupe(state ? state.dedupe : null);
     const entities: EntityPlan[] = [];
     for (const mapping of mappings) {
       const previousColumns = state ? await state.sourceColumns(mapping.entity) : null;
       const drift = previousColumns ? describeDrift(compareColumns(mapping.entity, previousColumns, columns.get(mapping.entity)!, compileMapping(mapping).sourceColumns)) : [];
-      entities.push({ ...(await planEntity(project, mapping, sources, state, planned, options)), drift });
+      entities.push({ ...(await planEntity(project, mapping, sources, state, planned, plannedDedupe, options)), drift });
     }
     return { project: project.name, mode: options.full ? 'full' : 'incremental', stateExists: state !== null, entities };
   } finally {
@@ -130,13 +201,14 @@ async function planEntity(
   sources: ProjectSources,
   state: StateStore | null,
   planned: PlannedState,
+  plannedDedupe: PlannedDedupe,
   options: PlanOptions,
 ): Promise<Omit<EntityPlan, 'drift'>> {
   const log = options.log.child({ entity: mapping.entity });
   const source = sources.sourceFor(mapping);
   const retry = retrier(log, options.observer ?? {}, options.signal);
   const capabilities: SourceCapabilities = source.capabilities;
-  const context: PlanContext = { runId: -1, compiled: compileMapping(mapping), state: planned, sourceCapabilities: capabilities, retry };
+  const context: PlanContext = { runId: -1, compiled: compileMapping(mapping), state: planned, sourceCapabilities: capabilities, retry, dedupe: plannedDedupe };
   const watermark = state && capabilities.resumable && !options.full ? await state.getWatermark(mapping.entity) : null;
   const plan = { entity: mapping.entity, read: 0, insert: 0, update: 0, unchanged: 0, merge: 0, reject: 0, filter: 0, delete: 0, goneFromSource: 0 };
   options.observer?.entityStarted?.(mapping.entity);
@@ -147,7 +219,11 @@ async function planEntity(
     plan.unchanged += result.unchanged.length;
     plan.filter += result.filtered.length;
     plan.reject += result.rejects.length;
-    for (const { row } of result.toWrite) {
+    plan.merge += result.merged.length;
+    if (result.dedupe) plannedDedupe.record(mapping.entity, result.dedupe);
+    for (const { row } of result.merged) planned.record(mapping.entity, row.key, true);
+    for (const { row, read } of result.toWrite) {
+      if (!read) continue;
       const previous = result.known.get(row.key);
       if (previous?.ownsRow) plan.update++;
       else plan.insert++;

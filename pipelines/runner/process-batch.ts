@@ -11,6 +11,8 @@ import { rejection, type Rejection } from '../../transforms/rejection.js';
 import { rowHash } from '../../transforms/row-hash.js';
 import { emptyLedger, unaccounted, type LedgerCounts } from '../state/ledger.js';
 import type { KeyState, KeyUpdate, PendingAction, StateStore } from '../state/state-store.js';
+import { dedupeStage, type DedupeDelta, type DedupeReader, type DedupeResult } from './dedupe-stage.js';
+import { mergedKeyUpdates, foldIntoSurvivors, type ChildReference } from './dedupe-write.js';
 import { resolveReferences, type ReferenceResolver } from './resolve-references.js';
 import { writeRows, type WrittenRow } from './write-rows.js';
 
@@ -21,6 +23,8 @@ export interface PlanContext {
   readonly compiled: CompiledMapping;
   readonly state: Pick<StateStore, 'lookupKeys'> & ReferenceResolver;
   readonly sourceCapabilities: SourceCapabilities;
+  /** Records and match keys of earlier loads, for entities with `dedupe`. */
+  readonly dedupe: DedupeReader;
   /** Runs a state read or a batch write, retrying transient faults. */
   retry<T>(what: string, operation: () => Promise<T>): Promise<T>;
 }
@@ -29,6 +33,8 @@ export interface EntityContext extends PlanContext {
   readonly state: StateStore;
   readonly sink: SqlSink;
   readonly target: TargetTable;
+  /** Child rows that point at this entity: re-pointed when a record that owned a row is merged. */
+  readonly children: readonly ChildReference[];
   /** Batches of this entity committed in this run: the number the next batch claims. */
   readonly batches: { committed: number };
 }
@@ -40,8 +46,12 @@ export interface BatchPlan {
   readonly known: ReadonlyMap<string, KeyState>;
   readonly rejects: Rejection[];
   readonly filtered: readonly FilteredKey[];
-  readonly toWrite: readonly { row: MappedRow; hash: string }[];
+  /** `read`: a row of this batch (counted in the ledger); else a merge's survivor whose values changed. */
+  readonly toWrite: readonly { row: MappedRow; hash: string; read: boolean }[];
   readonly unchanged: readonly string[];
+  /** Rows that share a survivor's target row. */
+  readonly merged: DedupeResult['merged'];
+  readonly dedupe: DedupeDelta | null;
 }
 
 export interface FilteredKey {
@@ -69,10 +79,11 @@ export async function processBatch(context: EntityContext, batch: SourceBatch, o
 export async function writeBatch(context: EntityContext, batch: SourceBatch, plan: BatchPlan, options: BatchOptions): Promise<LedgerCounts | null> {
   const { compiled, state, runId } = context;
   const entity = compiled.mapping.entity;
-  const { known, rejects, filtered, toWrite, unchanged, ledger } = plan;
+  const { known, rejects, filtered, toWrite, unchanged, ledger, merged } = plan;
   const { onDelete, archiveColumn } = compiled.mapping;
   // A live row clears the archive flag a deletion may have set earlier.
   const rows = onDelete === 'archive' && archiveColumn ? toWrite.map(({ row, hash }) => ({ row: { ...row, values: { ...row.values, [archiveColumn]: null } }, hash })) : toWrite;
+  const readKeys = new Set(toWrite.filter((entry) => entry.read).map((entry) => entry.row.key));
 
   // write rows and state in one transaction
   const claimed = context.batches.committed;
@@ -80,10 +91,18 @@ export async function writeBatch(context: EntityContext, batch: SourceBatch, pla
     context.sink.transaction(async (tx) => {
       if (!(await state.claimBatch(tx.db, runId, entity, claimed))) return null;
       const result = await writeRows(tx, context.target, rows);
-      const allRejects = [...rejects, ...result.rejected];
-      const keyUpdates = buildKeyUpdates({ known, written: result.written, filtered, rejects: allRejects, onDelete });
-      const cleared = [...result.written.map((w) => w.key), ...unchanged, ...filtered.map((f) => f.key)].filter((key) => known.get(key)?.status === 'rejected');
-      const counts = countBuckets(ledger, result.written, unchanged.length, filtered.length, allRejects.length);
+      const survivorRefused = result.rejected.find((reject) => !readKeys.has(reject.key!));
+      if (survivorRefused) throw new FatalError(`${entity}: the target refused the merged row of survivor '${survivorRefused.key}': ${survivorRefused.reason}`);
+      const folded = mergedKeyUpdates(merged, result.written, known);
+      const allRejects = [...rejects, ...result.rejected, ...folded.rejected];
+      const keyUpdates = [...buildKeyUpdates({ known, written: result.written, filtered, rejects: allRejects, onDelete }), ...folded.updates];
+      const cleared = [...result.written.map((w) => w.key), ...unchanged, ...filtered.map((f) => f.key), ...folded.updates.map((u) => u.legacyKey)].filter(
+        (key) => known.get(key)?.status === 'rejected',
+      );
+      const counts = countBuckets(ledger, result.written.filter((w) => readKeys.has(w.key)), unchanged.length, filtered.length, allRejects.length);
+      counts.merged = folded.updates.length;
+      if (folded.folds.length > 0) await foldIntoSurvivors(tx, context, folded.folds);
+      if (plan.dedupe) await state.dedupe.commit(tx.db, runId, entity, plan.dedupe);
       const balance = unaccounted(counts);
       if (balance !== 0) {
         throw new FatalError(`ledger does not balance for a batch of ${entity}: ${balance} rows unaccounted (${JSON.stringify(counts)}); nothing of this batch was committed`);
@@ -120,7 +139,7 @@ export async function planBatch(context: PlanContext, batch: SourceBatch): Promi
     rejection('read', r.key, r.origin, r.reason, r.payload, r.key === null ? `@${r.origin}` : rowKeys.has(r.key) ? `@${r.origin}#${r.key}` : r.key),
   );
   const keys = [...new Set([...rowKeys, ...rejects.flatMap((r) => (r.key === null ? [] : [r.key]))])];
-  const known = await context.retry('reading the id map', () => state.lookupKeys(entity, keys));
+  const known = new Map(await context.retry('reading the id map', () => state.lookupKeys(entity, keys)));
 
   // classify and map
   const filtered: FilteredKey[] = [];
@@ -154,20 +173,34 @@ export async function planBatch(context: PlanContext, batch: SourceBatch): Promi
   rejects.push(...orphans);
   const valid = validateRows(resolved, compiled, rejects);
 
+  // merge duplicates into their survivors
+  let candidates = valid.map((row) => ({ row, read: true }));
+  let merged: DedupeResult['merged'] = [];
+  let dedupe: DedupeDelta | null = null;
+  const dedupePlan = compiled.mapping.dedupe;
+  if (dedupePlan) {
+    const result = await context.retry('matching duplicates', () => dedupeStage(dedupePlan, entity, compiled.mapping.target.key, valid, context.dedupe));
+    ({ anchors: candidates, merged, delta: dedupe } = result);
+    const survivors = candidates.filter((c) => !c.read && !known.has(c.row.key)).map((c) => c.row.key);
+    if (survivors.length > 0) for (const [key, state] of await context.retry('reading the id map', () => context.state.lookupKeys(entity, survivors))) known.set(key, state);
+  }
+
   // diff against the id map
-  const toWrite: { row: MappedRow; hash: string }[] = [];
+  const toWrite: { row: MappedRow; hash: string; read: boolean }[] = [];
   const unchanged: string[] = [];
-  for (const row of valid) {
+  for (const { row, read } of candidates) {
     const hash = rowHash(row.values, compiled.columns);
     const previous = known.get(row.key);
-    if (previous && previous.status === 'loaded' && previous.ownsRow && previous.rowHash === hash) unchanged.push(row.key);
-    else toWrite.push({ row, hash });
+    if (previous && previous.status === 'loaded' && previous.ownsRow && previous.rowHash === hash) {
+      if (read) unchanged.push(row.key);
+    } else toWrite.push({ row, hash, read });
   }
 
   ledger.unchanged = unchanged.length;
   ledger.filtered = filtered.length;
   ledger.rejected = rejects.length;
-  return { ledger, known, rejects, filtered, toWrite, unchanged };
+  ledger.merged = merged.length;
+  return { ledger, known, rejects, filtered, toWrite, unchanged, merged, dedupe };
 }
 
 /** Target schema checks, plus what PostgreSQL cannot store at all (NUL characters in text). */

@@ -104,13 +104,20 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     target: mapping.target,
     retry,
     batches: { committed: 0 },
+    dedupe: session.state.dedupe,
+    children: session.project.entities.flatMap((child) =>
+      compileMapping(child)
+        .lookups.filter((lookup) => lookup.entity === mapping.entity)
+        .map((lookup) => ({ entity: child.entity, table: child.target.table, key: child.target.key, field: lookup.field })),
+    ),
   };
   const totals = emptyLedger();
   let first = true;
   let completed = true;
-  // While a batch commits, the next one is read and planned. Planning reads the id map, so this
-  // needs keys that cannot repeat within a read (a later batch never looks up a key being written).
-  const overlap = source.capabilities.uniqueKeys;
+  // While a batch commits, the next one is read and planned. Planning reads the id map (and the
+  // dedupe records), so this needs keys that cannot repeat within a read, and no dedupe: a record
+  // must be matched against the batch before it.
+  const overlap = source.capabilities.uniqueKeys && !mapping.dedupe;
   let inFlight: { batch: SourceBatch; commit: Promise<LedgerCounts | null> } | null = null;
   const settle = async () => {
     const { batch, commit } = inFlight!;

@@ -92,6 +92,44 @@ function stateMigrations(schema: string): Record<string, Migration> {
         await sql`CREATE INDEX id_map_refs ON ${s}.id_map USING gin (refs jsonb_path_ops)`.execute(db);
       },
     },
+    '0004_dedupe': {
+      async up(db) {
+        await sql`CREATE TABLE ${s}.dedupe_records (
+          entity text NOT NULL,
+          legacy_key text NOT NULL,
+          anchor_key text NOT NULL,
+          profile jsonb NOT NULL,
+          values jsonb NOT NULL,
+          run_id bigint NOT NULL,
+          PRIMARY KEY (entity, legacy_key))`.execute(db);
+        await sql`CREATE INDEX dedupe_records_anchor ON ${s}.dedupe_records (entity, anchor_key)`.execute(db);
+        await sql`CREATE TABLE ${s}.match_keys (
+          entity text NOT NULL,
+          key text NOT NULL,
+          legacy_key text NOT NULL,
+          PRIMARY KEY (entity, key, legacy_key))`.execute(db);
+        await sql`CREATE INDEX match_keys_record ON ${s}.match_keys (entity, legacy_key)`.execute(db);
+        await sql`CREATE TABLE ${s}.merges (
+          entity text NOT NULL,
+          legacy_key text NOT NULL,
+          anchor_key text NOT NULL,
+          rule text NOT NULL,
+          score double precision NOT NULL,
+          run_id bigint NOT NULL,
+          merged_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (entity, legacy_key))`.execute(db);
+        await sql`CREATE TABLE ${s}.review_pairs (
+          entity text NOT NULL,
+          key_a text NOT NULL,
+          key_b text NOT NULL,
+          rule text NOT NULL,
+          score double precision NOT NULL,
+          run_id bigint NOT NULL,
+          decision text CHECK (decision IN ('merge', 'keep_apart')),
+          decided_at timestamptz,
+          PRIMARY KEY (entity, key_a, key_b))`.execute(db);
+      },
+    },
   };
 }
 

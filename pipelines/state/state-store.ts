@@ -9,6 +9,7 @@ import type { ColumnInfo, Watermark, WatermarkValue } from '../../connectors/typ
 import type { OnDelete } from '../../transforms/entity-mapping.js';
 import type { Rejection } from '../../transforms/rejection.js';
 import { emptyLedger, LEDGER_BUCKETS, type LedgerCounts } from './ledger.js';
+import { DedupeStore } from './dedupe-store.js';
 import { migrateState } from './state-migrations.js';
 
 export const KEY_STATUSES = ['loaded', 'merged', 'filtered', 'rejected', 'deleted'] as const;
@@ -90,10 +91,13 @@ type Executor = Kysely<any> | Transaction<any>;
 export class StateStore {
   readonly #db: Kysely<any>;
   readonly #schema: string;
+  /** Records, match keys, merges and reviews of entities with `dedupe`. */
+  readonly dedupe: DedupeStore;
 
   constructor(db: Kysely<any>, schema: string) {
     this.#db = db;
     this.#schema = schema;
+    this.dedupe = new DedupeStore(db, schema);
   }
 
   get schema(): string {

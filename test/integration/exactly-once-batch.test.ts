@@ -71,6 +71,8 @@ describeWith(['postgres'])('exactly-once batches', () => {
         target: mapping.target,
         retry: (_what, operation) => withRetry(operation, { policy: { retries: 3, baseDelayMs: 1, maxDelayMs: 1 } }),
         batches: { committed: 0 },
+        dedupe: session.state.dedupe,
+        children: [],
       };
       const batch = (ids: number[]): SourceBatch => ({
         rows: ids.map((id) => ({ key: String(id), data: { id: String(id), name: `Customer ${id}` }, origin: `customers.csv:${id + 1}` })),

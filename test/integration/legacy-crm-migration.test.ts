@@ -32,14 +32,19 @@ describeWith(['mysql', 'postgres'])('legacy_crm (MariaDB) ▸ PostgreSQL with th
     for (const entity of ENTITIES) expect(first.stdout).toMatch(new RegExp(`^${entity}\\s+[\\d,]+\\s.*\\s0$`, 'm'));
   });
 
-  it('loads every row that is not soft-deleted or rejected: target rows + rejects + soft-deleted = source rows (SQL)', async () => {
+  it('loads every row that is not soft-deleted, rejected or merged: target rows + rejects + soft-deleted + merged = source rows (SQL)', async () => {
     for (const entity of ENTITIES) {
       const [target] = await sql(`SELECT count(*)::int AS n FROM public.${entity}`);
       const [rejects] = await sql(`SELECT count(*)::int AS n FROM cutover.rejects WHERE entity = '${entity}'`);
+      const [merges] = await sql(`SELECT count(*)::int AS n FROM cutover.id_map WHERE entity = '${entity}' AND status = 'merged'`);
       const loaded = Number(target!.n);
       const rejected = Number(rejects!.n);
+      const merged = Number(merges!.n);
       const softDeleted = setup.seed.groundTruth[entity].softDeleted.length;
-      expect({ entity, total: loaded + rejected + softDeleted }).toEqual({ entity, total: setup.seed.counts[entity] });
+      expect({ entity, total: loaded + rejected + softDeleted + merged }).toEqual({ entity, total: setup.seed.counts[entity] });
+      // Every copy in the ground truth is merged (copies are never rejected for other reasons), and nothing else.
+      const copies = entity === 'customers' ? setup.seed.groundTruth.customers.duplicateClusters.reduce((sum, cluster) => sum + cluster.length - 1, 0) : 0;
+      expect({ entity, merged }).toEqual({ entity, merged: copies });
       const [ids] = await sql(`SELECT count(*)::int AS n FROM cutover.id_map WHERE entity = '${entity}' AND status IN ('inserted', 'updated', 'unchanged', 'loaded')`);
       expect(Number(ids!.n)).toBe(loaded);
     }
@@ -64,11 +69,25 @@ describeWith(['mysql', 'postgres'])('legacy_crm (MariaDB) ▸ PostgreSQL with th
     expect(new Set(truth.tickets.orphans.map((key) => stageOf('tickets', key)))).toEqual(new Set(['resolve']));
   });
 
-  it('points every loaded child at its loaded parent', async () => {
+  it('points every loaded child at its loaded parent, the children of merged customers at the survivor', async () => {
     const [dangling] = await sql(`SELECT
         (SELECT count(*)::int FROM public.opportunities o WHERE NOT EXISTS (SELECT 1 FROM public.customers c WHERE c.id = o.customer_id)) AS opportunities,
         (SELECT count(*)::int FROM public.tickets t WHERE t.customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.customers c WHERE c.id = t.customer_id)) AS tickets`);
     expect(dangling).toEqual({ opportunities: 0, tickets: 0 });
+    // Each child's legacy customer, followed through the id map (merged ones to their survivor), is the customer it points at.
+    for (const child of ['opportunities', 'tickets']) {
+      const [followed] = await sql(`SELECT count(*)::int AS children,
+          count(*) FILTER (WHERE parent.status = 'merged')::int AS of_merged,
+          count(*) FILTER (WHERE t.customer_id IS DISTINCT FROM parent.target_id::uuid)::int AS wrong,
+          count(*) FILTER (WHERE survivor.legacy_id = m.refs->>'customer_id' AND parent.status = 'merged')::int AS at_merged_away
+        FROM public.${child} t
+        JOIN cutover.id_map m ON m.entity = '${child}' AND m.legacy_key = t.legacy_id
+        JOIN cutover.id_map parent ON parent.entity = 'customers' AND parent.legacy_key = m.refs->>'customer_id'
+        JOIN public.customers survivor ON survivor.id = t.customer_id`);
+      expect(followed!.wrong).toBe(0);
+      expect(followed!.at_merged_away).toBe(0);
+      expect(followed!.of_merged).toBeGreaterThan(0);
+    }
   });
 
   it('reconciles (exit 0), and a second run changes nothing', async () => {

@@ -125,10 +125,20 @@ describe('loadProject', () => {
     ]);
   });
 
-  it('refuses sections the runner does not carry out yet instead of ignoring them', async () => {
-    const withDedupe = `${MAPPING}dedupe:\n  match: [{ exact: [email] }]\n`;
-    const problems = await problemsOf(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': withDedupe }));
-    expect(problems.map((p) => p.split('  ').slice(1, 2)[0])).toEqual(['/dedupe']);
+  it('checks the dedupe section: its format, and that its rules name mapped fields', async () => {
+    const problemsWith = async (dedupe: string) => (await problemsOf(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': `${MAPPING}dedupe:\n${dedupe}` }))).map((p) => p.split('  ').slice(1).join('  '));
+    expect(await problemsWith('  match: [{ exact: [email] }]\n')).toEqual([
+      '/dedupe  missing required property `rules`',
+      '/dedupe/match  unknown property `match`; allowed here: rules, veto, survivor, order_by, fields, max_cluster, max_candidates, review_file',
+    ]);
+    expect(await problemsWith('  rules: [{ exact: [mail] }, { fuzzy: name, threshold: 0.9, review: 0.95, block: [town] }]\n  survivor: most_complete\n')).toEqual([
+      '/dedupe/rules/0/exact/0  `mail` is not a field of this mapping (fields: legacy_id, name, email)',
+      '/dedupe/rules/1/block/0  `town` is not a field of this mapping (fields: legacy_id, name, email)',
+      '/dedupe/rules/1/review  must not exceed `threshold` (0.9), got 0.95',
+    ]);
+    expect(await problemsWith('  rules: [{ exact: [email] }]\n')).toEqual(['/dedupe  `order_by` is needed to tell which record is the most recent (e.g. `order_by: updated_at`)']);
+    const loaded = await loadProject(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': `${MAPPING}dedupe:\n  rules: [{ exact: [email] }, { fuzzy: name, compare: company_name, threshold: 0.95, block: [] }]\n  survivor: most_complete\n` }), { env: {} });
+    expect(loaded.entities[0]!.dedupe).toMatchObject({ survivor: 'most_complete', rules: [{ name: 'same email', kind: 'exact' }, { name: 'similar name', kind: 'fuzzy', threshold: 0.95, blockPrefix: 2 }], maxCluster: 20 });
   });
 
   it('checks that `on_delete: archive` has an archive column of its own', async () => {

@@ -1,0 +1,187 @@
+/**
+ * The dedupe stage of a batch: each new record is matched against everything loaded before
+ * (through the match-key index) and the records of the batch; merges join a cluster, whose one
+ * target row carries the survivorship values under its anchor's legacy key. Records already known
+ * keep their cluster (a later merge or split is a review decision). Reads state, writes nothing:
+ * the delta commits with the batch.
+ */
+import type { DedupePlan } from '../../transforms/dedupe/dedupe-plan.js';
+import { compareProfiles, matchKeysOf, profileOf, type MatchProfile, type PairVerdict } from '../../transforms/dedupe/matcher.js';
+import { surviveCluster, survivorOf, type ClusterMember } from '../../transforms/dedupe/survivorship.js';
+import type { MappedRow } from '../../transforms/mapping-engine.js';
+import { orderedPair, type Candidate, type DedupeRecord, type DedupeStore, type MergeRecord } from '../state/dedupe-store.js';
+
+export type DedupeReader = Pick<DedupeStore, 'records' | 'members' | 'candidates' | 'clusterSizes' | 'decisions'>;
+
+export interface DedupeDelta {
+  readonly records: (DedupeRecord & { matchKeys: readonly string[] })[];
+  readonly merges: MergeRecord[];
+  readonly unmerged: string[];
+  readonly reviews: { a: string; b: string; rule: string; score: number }[];
+}
+
+export interface DedupeResult {
+  /** Target rows to write: each touched cluster's anchor with its survivorship values. `read`: the anchor is a row of this batch. */
+  readonly anchors: { row: MappedRow; read: boolean }[];
+  /** Rows of the batch that share another record's target row. */
+  readonly merged: { row: MappedRow; anchorKey: string; rule: string; score: number }[];
+  readonly delta: DedupeDelta;
+}
+
+interface Item {
+  readonly row: MappedRow;
+  readonly values: Record<string, unknown>;
+  readonly profile: MatchProfile;
+  readonly matchKeys: string[];
+}
+
+const REVIEW_RULE_BRIDGE = 'would join two clusters';
+const REVIEW_RULE_SIZE = 'cluster at its size limit';
+
+export async function dedupeStage(plan: DedupePlan, entity: string, targetKeyField: string, rows: readonly MappedRow[], store: DedupeReader): Promise<DedupeResult> {
+  const items: Item[] = rows.map((row) => {
+    // Values as they are stored (JSON), so that survivorship gives the same row from stored and fresh members.
+    const values = JSON.parse(JSON.stringify(row.values)) as Record<string, unknown>;
+    const profile = profileOf(plan, values);
+    return { row, values, profile, matchKeys: matchKeysOf(plan, profile) };
+  });
+  const keys = items.map((item) => item.row.key);
+  const existing = await store.records(entity, keys);
+  const fresh = items.filter((item) => !existing.has(item.row.key));
+  const candidates = await store.candidates(entity, [...new Set(fresh.flatMap((item) => item.matchKeys))], plan.maxCandidates);
+  const decisions = await store.decisions(entity, keys);
+  const sizes = await store.clusterSizes(entity, [...new Set([...candidates.values()].flat().map((c) => c.anchorKey))]);
+  const reviews: DedupeDelta['reviews'] = [];
+
+  const judge = (a: string, pa: MatchProfile, b: string, pb: MatchProfile): PairVerdict => {
+    const decided = decisions.get(orderedPair(a, b).join('\u001f'));
+    if (decided === 'keep_apart') return { decision: 'distinct', rule: 'kept apart by review', score: 0 };
+    if (decided === 'merge') return { decision: 'merge', rule: 'merged by review', score: 1 };
+    return compareProfiles(plan, pa, pb);
+  };
+
+  // Clusters among the batch's new records (union-find); a component joins at most one existing cluster.
+  const parent = new Map<string, string>();
+  const find = (key: string): string => {
+    let root = key;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    parent.set(key, root);
+    return root;
+  };
+  const component = new Map<string, { anchor: string | null; size: number; verdict: PairVerdict | null }>();
+  const joined = new Map<string, PairVerdict>();
+  const batchIndex = new Map<string, Item[]>();
+  const anchorOf = new Map<string, string>([...existing].map(([key, record]) => [key, record.anchorKey]));
+
+  for (const item of fresh) {
+    const key = item.row.key;
+    parent.set(key, key);
+    component.set(key, { anchor: null, size: 1, verdict: null });
+    const compared = new Set<string>([key]);
+    const existingMatches = new Map<string, PairVerdict>();
+    const batchMatches: { key: string; verdict: PairVerdict }[] = [];
+    for (const matchKey of item.matchKeys) {
+      for (const candidate of candidates.get(matchKey) ?? ([] as Candidate[])) {
+        if (compared.has(candidate.key)) continue;
+        compared.add(candidate.key);
+        const verdict = judge(key, item.profile, candidate.key, candidate.profile);
+        const anchor = anchorOf.get(candidate.key) ?? candidate.anchorKey;
+        if (verdict.decision === 'merge' && (existingMatches.get(anchor)?.score ?? -1) < verdict.score) existingMatches.set(anchor, verdict);
+        if (verdict.decision === 'review') reviews.push({ a: key, b: candidate.key, rule: verdict.rule!, score: verdict.score });
+      }
+      for (const other of batchIndex.get(matchKey) ?? []) {
+        if (compared.has(other.row.key)) continue;
+        compared.add(other.row.key);
+        const verdict = judge(key, item.profile, other.row.key, other.profile);
+        if (verdict.decision === 'merge') batchMatches.push({ key: other.row.key, verdict });
+        if (verdict.decision === 'review') reviews.push({ a: key, b: other.row.key, rule: verdict.rule!, score: verdict.score });
+      }
+    }
+    // The best existing cluster wins; a record that would bridge two of them goes to review.
+    const ranked = [...existingMatches].sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1));
+    for (const [anchor, verdict] of ranked) {
+      const own = component.get(find(key))!;
+      if (own.anchor === null && (sizes.get(anchor) ?? 1) + own.size <= plan.maxCluster) {
+        own.anchor = anchor;
+        sizes.set(anchor, (sizes.get(anchor) ?? 1) + own.size);
+        joined.set(key, verdict);
+      } else if (own.anchor !== anchor) {
+        reviews.push({ a: key, b: anchor, rule: own.anchor === null ? REVIEW_RULE_SIZE : REVIEW_RULE_BRIDGE, score: verdict.score });
+      }
+    }
+    for (const { key: otherKey, verdict } of batchMatches) {
+      const a = find(key);
+      const b = find(otherKey);
+      if (a === b) continue;
+      const left = component.get(a)!;
+      const right = component.get(b)!;
+      if (left.anchor !== null && right.anchor !== null && left.anchor !== right.anchor) {
+        reviews.push({ a: key, b: otherKey, rule: REVIEW_RULE_BRIDGE, score: verdict.score });
+        continue;
+      }
+      const anchor = left.anchor ?? right.anchor;
+      const size = left.size + right.size + (anchor !== null ? (sizes.get(anchor) ?? 1) - 1 : 0);
+      if (size > plan.maxCluster) {
+        reviews.push({ a: key, b: otherKey, rule: REVIEW_RULE_SIZE, score: verdict.score });
+        continue;
+      }
+      parent.set(b, a);
+      component.set(a, { anchor, size: left.size + right.size, verdict: left.verdict ?? right.verdict ?? verdict });
+      if (!joined.has(key)) joined.set(key, verdict);
+      if (!joined.has(otherKey)) joined.set(otherKey, verdict);
+    }
+    for (const matchKey of item.matchKeys) {
+      const list = batchIndex.get(matchKey) ?? [];
+      list.push(item);
+      batchIndex.set(matchKey, list);
+    }
+  }
+
+  // A new cluster is anchored on its survivor; a component that joined a cluster takes its anchor.
+  const byRoot = new Map<string, Item[]>();
+  for (const item of fresh) {
+    const root = find(item.row.key);
+    byRoot.set(root, [...(byRoot.get(root) ?? []), item]);
+  }
+  for (const [root, members] of byRoot) {
+    const anchor = component.get(root)!.anchor ?? survivorOf(plan, members.map((m) => ({ key: m.row.key, values: m.values }))).key;
+    for (const member of members) anchorOf.set(member.row.key, anchor);
+  }
+
+  // Survivorship over every touched cluster: stored members, overridden by this batch's values.
+  const byKey = new Map(items.map((item) => [item.row.key, item]));
+  const touched = [...new Set(items.map((item) => anchorOf.get(item.row.key)!))];
+  const clusters = new Map<string, Map<string, ClusterMember>>(touched.map((anchor) => [anchor, new Map()]));
+  for (const stored of await store.members(entity, touched)) {
+    if (!byKey.has(stored.key)) clusters.get(stored.anchorKey)?.set(stored.key, { key: stored.key, values: stored.values });
+  }
+  for (const item of items) clusters.get(anchorOf.get(item.row.key)!)!.set(item.row.key, { key: item.row.key, values: item.values });
+
+  const anchors: DedupeResult['anchors'] = [];
+  for (const [anchor, members] of clusters) {
+    const anchorMember = members.get(anchor);
+    if (!anchorMember) throw new Error(`dedupe state: cluster ${anchor} of ${entity} has no record for its anchor`);
+    const values = surviveCluster(plan, [...members.values()]);
+    values[targetKeyField] = anchorMember.values[targetKeyField];
+    const own = byKey.get(anchor);
+    anchors.push(
+      own
+        ? { row: { ...own.row, values }, read: true }
+        : { row: { key: anchor, origin: `${entity} ${anchor} (survivor of a merge)`, values, source: {} }, read: false },
+    );
+  }
+
+  const merged: DedupeResult['merged'] = [];
+  const merges: MergeRecord[] = [];
+  for (const item of items) {
+    const key = item.row.key;
+    const anchor = anchorOf.get(key)!;
+    if (anchor === key) continue;
+    const root = existing.has(key) ? null : find(key);
+    const verdict = joined.get(key) ?? (root ? component.get(root)!.verdict : null);
+    merged.push({ row: item.row, anchorKey: anchor, rule: verdict?.rule ?? 'merged earlier', score: verdict?.score ?? 1 });
+    if (!existing.has(key)) merges.push({ key, anchorKey: anchor, rule: verdict?.rule ?? 'merged', score: verdict?.score ?? 1 });
+  }
+  const records = items.map((item) => ({ key: item.row.key, anchorKey: anchorOf.get(item.row.key)!, profile: item.profile, values: item.values, matchKeys: item.matchKeys }));
+  return { anchors, merged, delta: { records, merges, unmerged: [], reviews } };
+}

@@ -1,0 +1,185 @@
+/**
+ * The de-duplication state in schema `cutover`: every record of a dedupe entity with its cluster
+ * (`anchor_key`: the legacy key whose target row the cluster shares), its match profile and mapped
+ * values (so survivorship and splits never re-read the source), the match-key index that finds
+ * candidates among everything loaded before, the merges (rule and score), and the pairs to review
+ * with the decisions taken on them.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { MatchProfile } from '../../transforms/dedupe/matcher.js';
+
+type Executor = Kysely<any> | Transaction<any>;
+
+export interface DedupeRecord {
+  readonly key: string;
+  readonly anchorKey: string;
+  readonly profile: MatchProfile;
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+export interface Candidate {
+  readonly key: string;
+  readonly anchorKey: string;
+  readonly profile: MatchProfile;
+}
+
+export const REVIEW_DECISIONS = ['merge', 'keep_apart'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+export interface ReviewPair {
+  readonly a: string;
+  readonly b: string;
+  readonly rule: string;
+  readonly score: number;
+  readonly decision: ReviewDecision | null;
+}
+
+export interface MergeRecord {
+  readonly key: string;
+  readonly anchorKey: string;
+  readonly rule: string;
+  readonly score: number;
+}
+
+/** A pair is stored once, smaller key first. */
+export function orderedPair(a: string, b: string): [string, string] {
+  return a < b ? [a, b] : [b, a];
+}
+
+export class DedupeStore {
+  readonly #db: Kysely<any>;
+  readonly #schema: string;
+
+  constructor(db: Kysely<any>, schema: string) {
+    this.#db = db;
+    this.#schema = schema;
+  }
+
+  #table(name: string) {
+    return sql.table(`${this.#schema}.${name}`);
+  }
+
+  /** The records of these keys that exist, with their cluster. */
+  async records(entity: string, keys: readonly string[], db: Executor = this.#db): Promise<Map<string, DedupeRecord>> {
+    const found = new Map<string, DedupeRecord>();
+    if (keys.length === 0) return found;
+    const { rows } = await sql<{ legacy_key: string; anchor_key: string; profile: MatchProfile; values: Record<string, unknown> }>`
+      SELECT legacy_key, anchor_key, profile, values FROM ${this.#table('dedupe_records')}
+       WHERE entity = ${entity} AND legacy_key = ANY(${[...keys]}::text[])`.execute(db);
+    for (const row of rows) found.set(row.legacy_key, { key: row.legacy_key, anchorKey: row.anchor_key, profile: row.profile, values: row.values });
+    return found;
+  }
+
+  /** Every member of these clusters. */
+  async members(entity: string, anchorKeys: readonly string[], db: Executor = this.#db): Promise<DedupeRecord[]> {
+    if (anchorKeys.length === 0) return [];
+    const { rows } = await sql<{ legacy_key: string; anchor_key: string; profile: MatchProfile; values: Record<string, unknown> }>`
+      SELECT legacy_key, anchor_key, profile, values FROM ${this.#table('dedupe_records')}
+       WHERE entity = ${entity} AND anchor_key = ANY(${[...anchorKeys]}::text[])`.execute(db);
+    return rows.map((row) => ({ key: row.legacy_key, anchorKey: row.anchor_key, profile: row.profile, values: row.values }));
+  }
+
+  /**
+   * Records sharing a match key, by key. A key held by more than `limit` records (a switchboard
+   * number, a generic address) finds nobody: it cannot tell records apart.
+   */
+  async candidates(entity: string, matchKeys: readonly string[], limit: number): Promise<Map<string, Candidate[]>> {
+    const found = new Map<string, Candidate[]>();
+    if (matchKeys.length === 0) return found;
+    const { rows } = await sql<{ key: string; legacy_key: string; anchor_key: string; profile: MatchProfile }>`
+      SELECT q.key, r.legacy_key, r.anchor_key, r.profile
+        FROM unnest(${[...matchKeys]}::text[]) AS q(key)
+        CROSS JOIN LATERAL (SELECT m.legacy_key FROM ${this.#table('match_keys')} m WHERE m.entity = ${entity} AND m.key = q.key LIMIT ${limit + 1}) AS k
+        JOIN ${this.#table('dedupe_records')} r ON r.entity = ${entity} AND r.legacy_key = k.legacy_key`.execute(this.#db);
+    for (const row of rows) {
+      const list = found.get(row.key) ?? [];
+      list.push({ key: row.legacy_key, anchorKey: row.anchor_key, profile: row.profile });
+      found.set(row.key, list);
+    }
+    for (const [key, list] of found) if (list.length > limit) found.delete(key);
+    return found;
+  }
+
+  async clusterSizes(entity: string, anchorKeys: readonly string[]): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    if (anchorKeys.length === 0) return sizes;
+    const { rows } = await sql<{ anchor_key: string; n: number }>`SELECT anchor_key, count(*)::int AS n FROM ${this.#table('dedupe_records')}
+      WHERE entity = ${entity} AND anchor_key = ANY(${[...anchorKeys]}::text[]) GROUP BY anchor_key`.execute(this.#db);
+    for (const row of rows) sizes.set(row.anchor_key, row.n);
+    return sizes;
+  }
+
+  /** Decisions taken on pairs involving these keys: `a\u001fb` (ordered) → decision. */
+  async decisions(entity: string, keys: readonly string[]): Promise<Map<string, ReviewDecision>> {
+    const found = new Map<string, ReviewDecision>();
+    if (keys.length === 0) return found;
+    const { rows } = await sql<{ key_a: string; key_b: string; decision: ReviewDecision }>`
+      SELECT key_a, key_b, decision FROM ${this.#table('review_pairs')}
+       WHERE entity = ${entity} AND decision IS NOT NULL AND (key_a = ANY(${[...keys]}::text[]) OR key_b = ANY(${[...keys]}::text[]))`.execute(this.#db);
+    for (const row of rows) found.set(`${row.key_a}\u001f${row.key_b}`, row.decision);
+    return found;
+  }
+
+  /** Stores records (replacing their match keys), merges and pairs to review, in the caller's transaction. */
+  async commit(
+    tx: Executor,
+    runId: number,
+    entity: string,
+    delta: { records: readonly (DedupeRecord & { matchKeys: readonly string[] })[]; merges: readonly MergeRecord[]; unmerged: readonly string[]; reviews: readonly Omit<ReviewPair, 'decision'>[] },
+  ): Promise<void> {
+    const { records } = delta;
+    if (records.length > 0) {
+      const keys = records.map((r) => r.key);
+      await sql`INSERT INTO ${this.#table('dedupe_records')} (entity, legacy_key, anchor_key, profile, values, run_id)
+        SELECT ${entity}, k, a, p::jsonb, v::jsonb, ${runId}
+          FROM unnest(${keys}::text[], ${records.map((r) => r.anchorKey)}::text[], ${records.map((r) => JSON.stringify(r.profile))}::text[],
+                      ${records.map((r) => JSON.stringify(r.values))}::text[]) AS u(k, a, p, v)
+        ON CONFLICT (entity, legacy_key) DO UPDATE SET anchor_key = excluded.anchor_key, profile = excluded.profile, values = excluded.values, run_id = excluded.run_id`.execute(tx);
+      await sql`DELETE FROM ${this.#table('match_keys')} WHERE entity = ${entity} AND legacy_key = ANY(${keys}::text[])`.execute(tx);
+      const pairs = records.flatMap((r) => r.matchKeys.map((key) => [key, r.key] as const));
+      if (pairs.length > 0) {
+        await sql`INSERT INTO ${this.#table('match_keys')} (entity, key, legacy_key)
+          SELECT ${entity}, k, l FROM unnest(${pairs.map((p) => p[0])}::text[], ${pairs.map((p) => p[1])}::text[]) AS u(k, l) ON CONFLICT DO NOTHING`.execute(tx);
+      }
+    }
+    if (delta.unmerged.length > 0) {
+      await sql`DELETE FROM ${this.#table('merges')} WHERE entity = ${entity} AND legacy_key = ANY(${[...delta.unmerged]}::text[])`.execute(tx);
+    }
+    if (delta.merges.length > 0) {
+      const m = delta.merges;
+      await sql`INSERT INTO ${this.#table('merges')} (entity, legacy_key, anchor_key, rule, score, run_id)
+        SELECT ${entity}, k, a, r, s, ${runId} FROM unnest(${m.map((x) => x.key)}::text[], ${m.map((x) => x.anchorKey)}::text[], ${m.map((x) => x.rule)}::text[], ${m.map((x) => x.score)}::float8[]) AS u(k, a, r, s)
+        ON CONFLICT (entity, legacy_key) DO UPDATE SET anchor_key = excluded.anchor_key, rule = excluded.rule, score = excluded.score, run_id = excluded.run_id, merged_at = now()`.execute(tx);
+    }
+    if (delta.reviews.length > 0) {
+      const r = delta.reviews.map((pair) => ({ ...pair, ordered: orderedPair(pair.a, pair.b) }));
+      await sql`INSERT INTO ${this.#table('review_pairs')} (entity, key_a, key_b, rule, score, run_id)
+        SELECT ${entity}, a, b, r, s, ${runId} FROM unnest(${r.map((x) => x.ordered[0])}::text[], ${r.map((x) => x.ordered[1])}::text[], ${r.map((x) => x.rule)}::text[], ${r.map((x) => x.score)}::float8[]) AS u(a, b, r, s)
+        ON CONFLICT (entity, key_a, key_b) DO NOTHING`.execute(tx);
+    }
+  }
+
+  async recordDecision(tx: Executor, entity: string, a: string, b: string, decision: ReviewDecision, rule = 'decided by review', score = 0): Promise<void> {
+    const [first, second] = orderedPair(a, b);
+    await sql`INSERT INTO ${this.#table('review_pairs')} (entity, key_a, key_b, rule, score, run_id, decision, decided_at)
+      VALUES (${entity}, ${first}, ${second}, ${rule}, ${score}, 0, ${decision}, now())
+      ON CONFLICT (entity, key_a, key_b) DO UPDATE SET decision = excluded.decision, decided_at = now()`.execute(tx);
+  }
+
+  /** Pairs still waiting for a decision, with both records' values. */
+  async openReviews(entity: string): Promise<(ReviewPair & { valuesA: Record<string, unknown>; valuesB: Record<string, unknown> })[]> {
+    const { rows } = await sql<{ key_a: string; key_b: string; rule: string; score: number; va: Record<string, unknown> | null; vb: Record<string, unknown> | null }>`
+      SELECT p.key_a, p.key_b, p.rule, p.score, ra.values AS va, rb.values AS vb FROM ${this.#table('review_pairs')} p
+        LEFT JOIN ${this.#table('dedupe_records')} ra ON ra.entity = p.entity AND ra.legacy_key = p.key_a
+        LEFT JOIN ${this.#table('dedupe_records')} rb ON rb.entity = p.entity AND rb.legacy_key = p.key_b
+       WHERE p.entity = ${entity} AND p.decision IS NULL ORDER BY p.score DESC, p.key_a, p.key_b`.execute(this.#db);
+    return rows.map((row) => ({ a: row.key_a, b: row.key_b, rule: row.rule, score: row.score, decision: null, valuesA: row.va ?? {}, valuesB: row.vb ?? {} }));
+  }
+
+  async merges(entity?: string): Promise<(MergeRecord & { entity: string; runId: number; mergedAt: string })[]> {
+    const { rows } = await sql<{ entity: string; legacy_key: string; anchor_key: string; rule: string; score: number; run_id: string; merged_at: string }>`
+      SELECT entity, legacy_key, anchor_key, rule, score, run_id::text, merged_at::text FROM ${this.#table('merges')}
+       WHERE (${entity ?? null}::text IS NULL OR entity = ${entity ?? null}) ORDER BY entity, anchor_key, legacy_key`.execute(this.#db);
+    return rows.map((row) => ({ entity: row.entity, key: row.legacy_key, anchorKey: row.anchor_key, rule: row.rule, score: row.score, runId: Number(row.run_id), mergedAt: row.merged_at }));
+  }
+}
