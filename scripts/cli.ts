@@ -41,6 +41,7 @@ run, plan:  --full                      re-read every row (writes only rows whos
             --detect-deletes            also find rows deleted from the source (compares every key with the id map)
 plan:       --format terminal|json      (default terminal)   --out FILE
 reconcile:  --format terminal|json      (default terminal)   --out FILE
+status:     --merges                    every merge: survivor, merged record, rule and score (--entity NAME, --json)
 final:      --json                      the run, the reconciliation and the verdict as JSON   --out FILE
 rejects:    --entity NAME  --format table|csv|jsonl|xlsx (default table)  --out FILE  --limit N (default 100)
 validate:   --transforms                list the field transforms
@@ -58,6 +59,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
   full: { type: 'boolean', default: false },
   'detect-deletes': { type: 'boolean', default: false },
+  merges: { type: 'boolean', default: false },
   format: { type: 'string' },
   out: { type: 'string' },
   entity: { type: 'string' },
@@ -108,7 +110,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       case 'final':
         return await finalCommand(global, { json: values.json || values.format === 'json', out: values.out });
       case 'status':
-        return await statusCommand(global, { json: values.json });
+        return await statusCommand(global, { json: values.json, merges: values.merges, entity: values.entity });
       case 'reconcile':
         return await reconcileCommand(global, rest, { format: oneOf('format', values.format ?? (values.json ? 'json' : 'terminal'), RECONCILE_FORMATS) as ReconcileFormat, out: values.out });
       case 'rejects': {

@@ -22,6 +22,8 @@ export interface MappingContext {
   readonly connectionNames: ReadonlySet<string>;
   readonly targetConnection: string;
   readonly defaultBatchSize: number;
+  /** Folder of cutover.yaml: files the runs write (review files) are relative to it. */
+  readonly projectDir: string;
 }
 
 const DEFAULT_SOFT_DELETE_VALUES = ['1', 'true', 'y', 'yes'];
@@ -70,7 +72,7 @@ export async function loadMapping(file: string, displayName: string, context: Ma
   const validate = raw.validate ? await loadTargetSchema(file, raw.validate.schema, document, at) : undefined;
   let dedupe: DedupePlan | undefined;
   if (raw.dedupe !== undefined) {
-    const compiled = compileDedupe(raw.dedupe, Object.keys(raw.fields), (relative) => path.resolve(path.dirname(file), relative));
+    const compiled = compileDedupe(raw.dedupe, Object.keys(raw.fields), (relative) => path.resolve(context.projectDir, relative));
     for (const [pointer, message] of compiled.problems) at(pointer, message);
     dedupe = compiled.plan;
   }

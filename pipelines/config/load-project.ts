@@ -75,6 +75,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
       connectionNames: new Set(Object.keys(raw.connections)),
       targetConnection: targetName,
       defaultBatchSize,
+      projectDir: dir,
     });
     if (Array.isArray(loaded)) {
       if (loaded.length === 1 && loaded[0]!.message === 'file not found') {

@@ -6,6 +6,8 @@
  */
 import { sql } from 'kysely';
 import type { SqlSinkTransaction } from '../../connectors/types.js';
+import type { EntityMapping } from '../../transforms/entity-mapping.js';
+import { compileMapping } from '../../transforms/mapping-engine.js';
 import { rejection, type Rejection } from '../../transforms/rejection.js';
 import type { KeyState, KeyUpdate } from '../state/state-store.js';
 import type { DedupeResult } from './dedupe-stage.js';
@@ -19,6 +21,15 @@ export interface ChildReference {
   /** The child's target key column (its legacy key). */
   readonly key: string;
   readonly field: string;
+}
+
+/** Every lookup field of the project's entities that points at `entity`. */
+export function childReferences(entities: readonly EntityMapping[], entity: string): ChildReference[] {
+  return entities.flatMap((child) =>
+    compileMapping(child)
+      .lookups.filter((lookup) => lookup.entity === entity)
+      .map((lookup) => ({ entity: child.entity, table: child.target.table, key: child.target.key, field: lookup.field })),
+  );
 }
 
 export interface Fold {
@@ -63,12 +74,17 @@ export function mergedKeyUpdates(
 
 /** Children of each folded record now point at its survivor; its own target row goes. */
 export async function foldIntoSurvivors(tx: SqlSinkTransaction, context: Pick<EntityContext, 'children' | 'target' | 'state'>, folds: readonly Fold[]): Promise<void> {
-  const idMap = sql.table(`${context.state.schema}.id_map`);
   for (const fold of folds) {
-    for (const child of context.children) {
-      await sql`UPDATE ${sql.table(child.table)} SET ${sql.ref(child.field)} = ${fold.survivorTargetId}
-        WHERE ${sql.ref(child.key)} IN (SELECT legacy_key FROM ${idMap} WHERE entity = ${child.entity} AND refs @> ${JSON.stringify({ [child.field]: fold.legacyKey })}::jsonb)`.execute(tx.db);
-    }
+    await repointChildren(tx, context, fold.legacyKey, fold.survivorTargetId);
     await sql`DELETE FROM ${sql.table(context.target.table)} WHERE ${sql.ref(context.target.id)} = ${fold.ownTargetId}`.execute(tx.db);
+  }
+}
+
+/** Child rows whose legacy parent is `legacyKey` now point at `targetId`. */
+export async function repointChildren(tx: SqlSinkTransaction, context: Pick<EntityContext, 'children' | 'state'>, legacyKey: string, targetId: string): Promise<void> {
+  const idMap = sql.table(`${context.state.schema}.id_map`);
+  for (const child of context.children) {
+    await sql`UPDATE ${sql.table(child.table)} SET ${sql.ref(child.field)} = ${targetId}
+      WHERE ${sql.ref(child.key)} IN (SELECT legacy_key FROM ${idMap} WHERE entity = ${child.entity} AND refs @> ${JSON.stringify({ [child.field]: legacyKey })}::jsonb)`.execute(tx.db);
   }
 }

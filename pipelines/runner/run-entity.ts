@@ -10,6 +10,7 @@ import { RunError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { addLedger, emptyLedger, type LedgerCounts } from '../state/ledger.js';
 import { rewindWatermark } from '../state/watermark.js';
+import { childReferences } from './dedupe-write.js';
 import { planBatch, writeBatch, type EntityContext } from './process-batch.js';
 import type { ProjectSession } from './project-session.js';
 import type { RunObserver } from './run-events.js';
@@ -105,11 +106,7 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     retry,
     batches: { committed: 0 },
     dedupe: session.state.dedupe,
-    children: session.project.entities.flatMap((child) =>
-      compileMapping(child)
-        .lookups.filter((lookup) => lookup.entity === mapping.entity)
-        .map((lookup) => ({ entity: child.entity, table: child.target.table, key: child.target.key, field: lookup.field })),
-    ),
+    children: childReferences(session.project.entities, mapping.entity),
   };
   const totals = emptyLedger();
   let first = true;

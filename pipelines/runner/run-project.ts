@@ -12,7 +12,11 @@ import type { Logger } from '../logger.js';
 import type { EntityLedger } from '../state/state-store.js';
 import { ProjectSession } from './project-session.js';
 import type { RunObserver } from './run-events.js';
+import path from 'node:path';
+import { childReferences } from './dedupe-write.js';
 import { applyPendingActions, detectSourceDeletes } from './deletions.js';
+import { applyReviewDecisions } from './review-decisions.js';
+import { writeReviewFile } from './review-file.js';
 import { checkEntitySource, retrier, runEntity } from './run-entity.js';
 import { withRunLock } from './run-lock.js';
 import { compareColumns, describeDrift } from './schema-drift.js';
@@ -56,6 +60,10 @@ export async function runProject(project: Project, options: RunOptions): Promise
       try {
         for (const mapping of mappings) await reportSchemaDrift(session, runId, mapping, columns.get(mapping.entity)!, log);
         for (const mapping of mappings) {
+          if (mapping.dedupe) {
+            const retry = retrier(log, observer, options.signal);
+            await applyReviewDecisions(session, { ...mapping, dedupe: mapping.dedupe }, { runId, log: log.child({ entity: mapping.entity }), retry, children: childReferences(project.entities, mapping.entity) });
+          }
           const { completed } = await runEntity(session, mapping, {
             runId,
             full: options.full ?? false,
@@ -72,6 +80,12 @@ export async function runProject(project: Project, options: RunOptions): Promise
           const context = { runId, log: log.child({ entity: mapping.entity }), signal: options.signal, retry: retrier(log, observer, options.signal) };
           if (options.detectDeletes) await detectSourceDeletes(session, mapping, context);
           await applyPendingActions(session, mapping, context);
+        }
+        for (const mapping of mappings) {
+          if (!mapping.dedupe?.reviewFile) continue;
+          const pairs = await writeReviewFile(session, { ...mapping, dedupe: mapping.dedupe });
+          const file = path.relative(process.cwd(), mapping.dedupe.reviewFile) || mapping.dedupe.reviewFile;
+          if (pairs > 0) log.info({ entity: mapping.entity, pairs, file }, `${pairs} pairs of ${mapping.entity} to review in ${file}: mark \`merge\` or \`keep apart\` in its decision column, then run again`);
         }
         await session.state.finishRun(runId, 'succeeded');
         log.info(`run ${runId} succeeded`);

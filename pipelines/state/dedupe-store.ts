@@ -176,6 +176,16 @@ export class DedupeStore {
     return rows.map((row) => ({ a: row.key_a, b: row.key_b, rule: row.rule, score: row.score, decision: null, valuesA: row.va ?? {}, valuesB: row.vb ?? {} }));
   }
 
+  /** Every merge as a pair (survivor, merged record) with both records' values, for the review file. */
+  async mergedPairs(entity: string): Promise<(ReviewPair & { valuesA: Record<string, unknown>; valuesB: Record<string, unknown> })[]> {
+    const { rows } = await sql<{ anchor_key: string; legacy_key: string; rule: string; score: number; va: Record<string, unknown> | null; vb: Record<string, unknown> | null }>`
+      SELECT m.anchor_key, m.legacy_key, m.rule, m.score, ra.values AS va, rb.values AS vb FROM ${this.#table('merges')} m
+        LEFT JOIN ${this.#table('dedupe_records')} ra ON ra.entity = m.entity AND ra.legacy_key = m.anchor_key
+        LEFT JOIN ${this.#table('dedupe_records')} rb ON rb.entity = m.entity AND rb.legacy_key = m.legacy_key
+       WHERE m.entity = ${entity} ORDER BY m.score, m.anchor_key, m.legacy_key`.execute(this.#db);
+    return rows.map((row) => ({ a: row.anchor_key, b: row.legacy_key, rule: row.rule, score: row.score, decision: null, valuesA: row.va ?? {}, valuesB: row.vb ?? {} }));
+  }
+
   async merges(entity?: string): Promise<(MergeRecord & { entity: string; runId: number; mergedAt: string })[]> {
     const { rows } = await sql<{ entity: string; legacy_key: string; anchor_key: string; rule: string; score: number; run_id: string; merged_at: string }>`
       SELECT entity, legacy_key, anchor_key, rule, score, run_id::text, merged_at::text FROM ${this.#table('merges')}

@@ -208,6 +208,17 @@ export class StateStore {
   /** Applies a batch's state in the caller's transaction. */
   async commitBatch(tx: Executor, delta: BatchDelta): Promise<void> {
     const { runId, entity } = delta;
+    await this.updateKeys(tx, runId, entity, delta.keys);
+    if (delta.touchedKeys.length > 0) {
+      await sql`UPDATE ${this.#table('id_map')} SET run_id = ${runId}
+                 WHERE entity = ${entity} AND legacy_key = ANY(${[...delta.touchedKeys]}::text[])`.execute(tx);
+    }
+    await this.#commitRejectsWatermarkAndLedger(tx, delta);
+  }
+
+  /** Writes keys' states to the id map in the caller's transaction. */
+  async updateKeys(tx: Executor, runId: number, entity: string, keys: readonly KeyUpdate[]): Promise<void> {
+    const delta = { keys };
     if (delta.keys.length > 0) {
       const column = <T>(pick: (k: KeyUpdate) => T) => delta.keys.map(pick);
       await sql`INSERT INTO ${this.#table('id_map')} (entity, legacy_key, status, target_id, owns_row, row_hash, detail, pending_action, refs, run_id, updated_at)
@@ -219,10 +230,10 @@ export class StateStore {
           row_hash = excluded.row_hash, detail = excluded.detail, pending_action = excluded.pending_action, refs = excluded.refs,
           run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(tx);
     }
-    if (delta.touchedKeys.length > 0) {
-      await sql`UPDATE ${this.#table('id_map')} SET run_id = ${runId}
-                 WHERE entity = ${entity} AND legacy_key = ANY(${[...delta.touchedKeys]}::text[])`.execute(tx);
-    }
+  }
+
+  async #commitRejectsWatermarkAndLedger(tx: Executor, delta: BatchDelta): Promise<void> {
+    const { runId, entity } = delta;
     if (delta.clearedRejects.length > 0) {
       await sql`DELETE FROM ${this.#table('rejects')} WHERE entity = ${entity} AND ref = ANY(${[...delta.clearedRejects]}::text[])`.execute(tx);
     }

@@ -4,8 +4,16 @@ import { unaccounted } from '../../pipelines/state/ledger.js';
 import { print, withSession, type GlobalOptions } from './command-context.js';
 
 /** `cutover status`: recent runs, the last run's ledger, and where each entity's watermark stands. */
-export function statusCommand(options: GlobalOptions, flags: { json: boolean }): Promise<ExitCode> {
+export function statusCommand(options: GlobalOptions, flags: { json: boolean; merges: boolean; entity: string | undefined }): Promise<ExitCode> {
   return withSession(options, async (context, session) => {
+    if (flags.merges) {
+      // Which legacy records share a target row, and why: the survivor (anchor) with each record merged into it.
+      const merges = await session.state.dedupe.merges(flags.entity);
+      if (flags.json) print(JSON.stringify(merges, null, 2));
+      else if (merges.length === 0) print('No merges.');
+      else print(renderTable(['entity', 'survivor', 'merged record', 'rule', 'score', 'run', 'merged at'], merges.map((m) => [m.entity, m.anchorKey, m.key, m.rule, m.score.toFixed(3), String(m.runId), m.mergedAt.slice(0, 19)])));
+      return EXIT_CODES.reconciled;
+    }
     const runs = await session.state.runs(10);
     const lastLedger = runs[0] ? await session.state.ledger(runs[0].runId) : [];
     const entities = [];
