@@ -108,6 +108,8 @@ export interface Source {
    * with `keyLookup`; the others are compared by reading all their keys.
    */
   existingKeys?(entity: SourceEntity, keys: readonly string[], signal?: AbortSignal): Promise<Set<string>>;
+  /** The rows in scope with these keys (any order), for sources with `keyLookup`: content checks fetch what they compare. */
+  readKeys?(entity: SourceEntity, keys: readonly string[], signal?: AbortSignal): Promise<SourceRow[]>;
   /** Columns of the entity, in source order. */
   describe(entity: SourceEntity): Promise<readonly ColumnInfo[]>;
   /** Idempotent. */

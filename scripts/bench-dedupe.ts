@@ -14,13 +14,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { loadProject } from '../pipelines/config/load-project.js';
 import { createLogger } from '../pipelines/logger.js';
 import { packagePath } from '../pipelines/package-root.js';
 import { renderTable } from '../pipelines/reports/text-table.js';
 import { runProject } from '../pipelines/runner/run-project.js';
 import { seedLegacyMysql } from './seed-legacy-mysql.js';
+import { fmt, log, withDatabase, withPg } from './bench-support.js';
 
 const USAGE = `npm run bench:dedupe -- [options]
 
@@ -250,24 +250,9 @@ async function withDatabases<T>(admin: Admins, name: string, work: (legacyUrl: s
   }
 }
 
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
+function queryPg(url: string, text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
+  return withPg(url, async (client) => (await client.query(text, values)).rows);
 }
-
-async function queryPg(url: string, text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const log = (line: string) => process.stderr.write(`${line}\n`);
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),

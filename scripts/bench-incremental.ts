@@ -11,14 +11,14 @@ import { mkdir, mkdtemp, cp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import mysql from 'mysql2/promise';
-import pg from 'pg';
+import type mysql from 'mysql2/promise';
 import { loadProject } from '../pipelines/config/load-project.js';
 import { createLogger } from '../pipelines/logger.js';
 import { packagePath } from '../pipelines/package-root.js';
 import { renderTable } from '../pipelines/reports/text-table.js';
 import { runProject, type RunSummary } from '../pipelines/runner/run-project.js';
 import { seedLegacyMysql } from './seed-legacy-mysql.js';
+import { fmt, log, withDatabase, withMysql, withPg } from './bench-support.js';
 
 const USAGE = `npm run bench:incremental -- [options]
 
@@ -123,34 +123,7 @@ async function replicateCustomers(connection: mysql.Connection, total: number): 
   }
 }
 
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function withMysql<T>(url: string, fn: (c: mysql.Connection) => Promise<T>): Promise<T> {
-  const connection = await mysql.createConnection(url);
-  try {
-    return await fn(connection);
-  } finally {
-    await connection.end();
-  }
-}
-
-async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 const seconds = (since: number) => (performance.now() - since) / 1000;
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const log = (line: string) => process.stderr.write(`${line}\n`);
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),

@@ -11,8 +11,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import mysql from 'mysql2/promise';
-import pg from 'pg';
+import type mysql from 'mysql2/promise';
 import { loadProject } from '../pipelines/config/load-project.js';
 import { createLogger } from '../pipelines/logger.js';
 import { packagePath } from '../pipelines/package-root.js';
@@ -21,6 +20,7 @@ import { renderTable } from '../pipelines/reports/text-table.js';
 import { ProjectSession } from '../pipelines/runner/project-session.js';
 import { runProject } from '../pipelines/runner/run-project.js';
 import type { LedgerCounts } from '../pipelines/state/ledger.js';
+import { fmt, log, withDatabase, withMysql, withPg } from './bench-support.js';
 
 const ENTITIES = ['customers', 'opportunities', 'tickets'] as const;
 type Entity = (typeof ENTITIES)[number];
@@ -218,34 +218,7 @@ function sumMeasurements(measurements: readonly Measurement[]): Measurement {
   return { rows, seconds, rowsPerSecond: rows / seconds };
 }
 
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function withMysql<T>(url: string, fn: (c: mysql.Connection) => Promise<T>): Promise<T> {
-  const connection = await mysql.createConnection(url);
-  try {
-    return await fn(connection);
-  } finally {
-    await connection.end();
-  }
-}
-
-async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const log = (line: string) => process.stderr.write(`${line}\n`);
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),

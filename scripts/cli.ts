@@ -41,6 +41,7 @@ run, plan:  --full                      re-read every row (writes only rows whos
             --detect-deletes            also find rows deleted from the source (compares every key with the id map)
 plan:       --format terminal|json      (default terminal)   --out FILE
 reconcile:  --format terminal|json      (default terminal)   --out FILE
+            --content                   also compare every target row's values with the source (database sources)
 status:     --merges                    every merge: survivor, merged record, rule and score (--entity NAME, --json)
 final:      --json                      the run, the reconciliation and the verdict as JSON   --out FILE
 rejects:    --entity NAME  --format table|csv|jsonl|xlsx (default table)  --out FILE  --limit N (default 100)
@@ -60,6 +61,7 @@ const OPTIONS = {
   full: { type: 'boolean', default: false },
   'detect-deletes': { type: 'boolean', default: false },
   merges: { type: 'boolean', default: false },
+  content: { type: 'boolean', default: false },
   format: { type: 'string' },
   out: { type: 'string' },
   entity: { type: 'string' },
@@ -112,7 +114,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       case 'status':
         return await statusCommand(global, { json: values.json, merges: values.merges, entity: values.entity });
       case 'reconcile':
-        return await reconcileCommand(global, rest, { format: oneOf('format', values.format ?? (values.json ? 'json' : 'terminal'), RECONCILE_FORMATS) as ReconcileFormat, out: values.out });
+        return await reconcileCommand(global, rest, { format: oneOf('format', values.format ?? (values.json ? 'json' : 'terminal'), RECONCILE_FORMATS) as ReconcileFormat, out: values.out, content: values.content });
       case 'rejects': {
         const [action = 'list'] = rest;
         if (action !== 'list') throw new UsageError(`Expected \`rejects list\`, got \`rejects ${action}\``);

@@ -3,7 +3,7 @@
  * way the server stores them: DATETIME as `yyyy-MM-dd HH:mm:ss` text (no time zone guessing),
  * DECIMAL and BIGINT as text (no float rounding).
  */
-import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity } from '../types.js';
+import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow } from '../types.js';
 import { classifyDriverError, FatalError } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
@@ -67,6 +67,15 @@ export class MysqlSource implements Source {
       pool.query(`SELECT ${key} AS k FROM ${quoteIdentifier(entity.table)} WHERE ${scope} AND ${key} IN (?)`, [keys]),
     );
     return new Set(rows.map((row) => String(row.k)));
+  }
+
+  async readKeys(entity: SourceEntity, keys: readonly string[], signal?: AbortSignal): Promise<SourceRow[]> {
+    if (keys.length === 0) return [];
+    const scope = entity.where ? `(${entity.where})` : '1=1';
+    const rows = await this.#query(`MySQL ${this.#config.endpoint} table ${entity.table}`, signal, (pool) =>
+      pool.query(`SELECT * FROM ${quoteIdentifier(entity.table)} WHERE ${scope} AND ${quoteIdentifier(entity.key)} IN (?)`, [keys]),
+    );
+    return rows.map((data) => ({ key: String(data[entity.key]), data, origin: `${this.#config.url.path}.${entity.table} ${entity.key}=${String(data[entity.key])}` }));
   }
 
   async describe(entity: SourceEntity): Promise<readonly ColumnInfo[]> {

@@ -2,7 +2,7 @@
  * Reads a PostgreSQL table in keyset pages on `(cursor NULLS FIRST, key)`. Timestamps, dates and
  * numerics arrive as text (see postgres-pool.ts).
  */
-import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity } from '../types.js';
+import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow } from '../types.js';
 import { classifyDriverError, FatalError } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
@@ -59,6 +59,14 @@ export class PostgresSource implements Source {
     // `= ANY($1)` takes the key column's type, so the primary-key index answers.
     const rows = await this.#query(`SELECT ${key}::text AS k FROM ${quotePgIdentifier(entity.table)} WHERE ${scope} AND ${key} = ANY($1)`, [keys], signal);
     return new Set(rows.map((row) => String(row.k)));
+  }
+
+  async readKeys(entity: SourceEntity, keys: readonly string[], signal?: AbortSignal): Promise<SourceRow[]> {
+    if (keys.length === 0) return [];
+    const scope = entity.where ? `(${entity.where})` : 'TRUE';
+    const key = quotePgIdentifier(entity.key);
+    const rows = await this.#query(`SELECT * FROM ${quotePgIdentifier(entity.table)} WHERE ${scope} AND ${key} = ANY($1)`, [keys], signal);
+    return rows.map((data) => ({ key: String(data[entity.key]), data, origin: `${this.#config.url.path}.${entity.table} ${entity.key}=${String(data[entity.key])}` }));
   }
 
   async describe(entity: SourceEntity): Promise<readonly ColumnInfo[]> {

@@ -1,4 +1,5 @@
 /** What a person reads at the end of a command: the run's ledger and the reconciliation equation. */
+import type { EntityContent } from '../reconcile/content.js';
 import type { Reconciliation } from '../reconcile/counts.js';
 import type { ProjectPlan } from '../runner/plan-project.js';
 import type { RunSummary } from '../runner/run-project.js';
@@ -49,5 +50,25 @@ export function renderPlan(plan: ProjectPlan): string {
   ];
   if (drift.length > 0) lines.push('', 'Schema drift since the last run:', ...drift);
   lines.push('', 'Rows the target itself would refuse (a constraint, a value too long) show only in a run, as rejects at stage `write`.');
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderContent(entities: readonly EntityContent[]): string {
+  const table = renderTable(
+    ['entity', 'rows compared', 'rows differing', 'status'],
+    entities.map((e) => [e.entity, e.rowsCompared, e.differingRows, !e.compared ? 'not compared' : e.differingRows === 0 ? 'ok' : 'DIFFERS']),
+  );
+  const lines = [`Values: every target row cutover owns against the source\n\n${table}`];
+  for (const entity of entities) {
+    if (entity.note) lines.push(`  ${entity.entity}: ${entity.note}`);
+    for (const d of entity.differences) {
+      lines.push(
+        d.field === null
+          ? `  ${entity.entity} ${d.key}: ${d.target === null ? 'missing in the target' : 'in the target, but no source row owns it'}`
+          : `  ${entity.entity} ${d.key} ${d.field}: source ${JSON.stringify(d.source)}, target ${JSON.stringify(d.target)}`,
+      );
+    }
+    if (entity.differingRows > entity.differences.length) lines.push(`  … and more in ${entity.entity} (${entity.differingRows} rows differ)`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -10,7 +10,7 @@ import type { Source, SourceEntity } from '../../connectors/types.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import type { Logger } from '../logger.js';
 import { emptyLedger } from '../state/ledger.js';
-import type { PendingAction, StateStore } from '../state/state-store.js';
+import type { DeletionStore, PendingAction } from '../state/deletion-store.js';
 import type { ProjectSession } from './project-session.js';
 import { sourceEntityOf } from './run-entity.js';
 import { describeDataError, isolateRefusals } from './write-rows.js';
@@ -30,11 +30,11 @@ export async function detectSourceDeletes(session: ProjectSession, mapping: Enti
   const { state, sink } = session;
   const entity = mapping.entity;
   let total = 0;
-  for await (const page of goneFromSource(state, session.sourceFor(mapping), mapping, context)) {
+  for await (const page of goneFromSource(state.deletions, session.sourceFor(mapping), mapping, context)) {
     const gone = page.map((entry) => entry.legacyKey);
     total += await context.retry(`recording ${gone.length} deleted ${entity}`, () =>
       sink.transaction(async (tx) => {
-        const marked = await state.markSourceDeleted(tx.db, context.runId, entity, gone, mapping.onDelete);
+        const marked = await state.deletions.markSourceDeleted(tx.db, context.runId, entity, gone, mapping.onDelete);
         await state.addToLedger(tx.db, context.runId, entity, { ...emptyLedger(), sourceDeleted: marked }, { batch: false });
         return marked;
       }),
@@ -46,7 +46,7 @@ export async function detectSourceDeletes(session: ProjectSession, mapping: Enti
 
 /** Pages of id-map keys (not yet known deleted) that the source no longer has in scope. */
 export async function* goneFromSource(
-  state: Pick<StateStore, 'liveKeysPage'>,
+  state: Pick<DeletionStore, 'liveKeysPage'>,
   source: Source,
   mapping: EntityMapping,
   context: Pick<DeletionContext, 'retry' | 'signal'>,
@@ -96,7 +96,7 @@ export async function applyPendingActions(session: ProjectSession, mapping: Enti
   let total = 0;
   let refusedTotal = 0;
   for (;;) {
-    const page = await context.retry('reading pending deletions', () => state.pendingActionsPage(entity, after, PAGE_SIZE));
+    const page = await context.retry('reading pending deletions', () => state.deletions.pendingActionsPage(entity, after, PAGE_SIZE));
     if (page.length === 0) break;
     after = page[page.length - 1]!.legacyKey;
     const { changed, refused } = await context.retry(`deleting or archiving ${page.length} ${entity}`, () =>
@@ -120,8 +120,8 @@ export async function applyPendingActions(session: ProjectSession, mapping: Enti
         }
         const refusedKeys = new Set(refusals.map((refusal) => refusal.item.legacyKey));
         const done: { legacyKey: string; action: PendingAction }[] = page.filter((entry) => !refusedKeys.has(entry.legacyKey)).map((entry) => ({ legacyKey: entry.legacyKey, action }));
-        await state.settlePending(tx.db, entity, done);
-        await state.notePendingRefused(
+        await state.deletions.settlePending(tx.db, entity, done);
+        await state.deletions.notePendingRefused(
           tx.db,
           entity,
           refusals.map(({ item, error }) => ({ legacyKey: item.legacyKey, reason: `deleted in the legacy CRM; the target refused to delete its row: ${describeDataError(error)}` })),

@@ -237,9 +237,9 @@ async function planEntity(
     options.observer?.batchCommitted?.(mapping.entity, { ...emptyLedger(), read: plan.read });
   }
   if (state) {
-    if (mapping.onDelete !== 'ignore') plan.delete += await state.pendingActionCount(mapping.entity);
+    if (mapping.onDelete !== 'ignore') plan.delete += await state.deletions.pendingActionCount(mapping.entity);
     if (options.detectDeletes) {
-      for await (const gone of goneFromSource(state, source, mapping, { retry, signal: options.signal })) {
+      for await (const gone of goneFromSource(state.deletions, source, mapping, { retry, signal: options.signal })) {
         plan.goneFromSource += gone.length;
         if (mapping.onDelete !== 'ignore') plan.delete += gone.filter((entry) => entry.ownsRow).length;
       }

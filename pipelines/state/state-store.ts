@@ -1,22 +1,22 @@
 /**
  * The migration state in schema `cutover` of the target: runs and their ledgers, watermarks, the id
- * map (one row per legacy key with its bucket) and rejects. Batch writes go through the caller's
+ * map (one row per legacy key with its bucket), rejects and the source's columns; deletions and
+ * de-duplication have stores of their own beside it. Batch writes go through the caller's
  * transaction so that state commits with the rows it describes (STYLE 4).
  */
 import { hostname } from 'node:os';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ColumnInfo, Watermark, WatermarkValue } from '../../connectors/types.js';
-import type { OnDelete } from '../../transforms/entity-mapping.js';
 import type { Rejection } from '../../transforms/rejection.js';
 import { emptyLedger, LEDGER_BUCKETS, type LedgerCounts } from './ledger.js';
 import { DedupeStore } from './dedupe-store.js';
+import { DeletionStore, type PendingAction } from './deletion-store.js';
 import { migrateState } from './state-migrations.js';
+
+export type { PendingAction };
 
 export const KEY_STATUSES = ['loaded', 'merged', 'filtered', 'rejected', 'deleted'] as const;
 export type KeyStatus = (typeof KEY_STATUSES)[number];
-
-/** What is still to be done to a key's target row because its legacy row was deleted. */
-export type PendingAction = Exclude<OnDelete, 'ignore'>;
 
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -93,11 +93,14 @@ export class StateStore {
   readonly #schema: string;
   /** Records, match keys, merges and reviews of entities with `dedupe`. */
   readonly dedupe: DedupeStore;
+  /** Keys gone from the source and target rows waiting to be deleted or archived. */
+  readonly deletions: DeletionStore;
 
   constructor(db: Kysely<any>, schema: string) {
     this.#db = db;
     this.#schema = schema;
     this.dedupe = new DedupeStore(db, schema);
+    this.deletions = new DeletionStore(db, schema);
   }
 
   get schema(): string {
@@ -261,64 +264,6 @@ export class StateStore {
         rejected = rejected + ${l.rejected}, filtered = filtered + ${l.filtered}, deleted = deleted + ${l.deleted},
         source_deleted = source_deleted + ${l.sourceDeleted}, batches = batches + ${options.batch ? 1 : 0}
       WHERE run_id = ${runId} AND entity = ${entity}`.execute(tx);
-  }
-
-  /** Keys the state holds for an entity, other than those already known deleted, after `after` in key order. */
-  async liveKeysPage(entity: string, after: string | null, limit: number): Promise<{ legacyKey: string; ownsRow: boolean }[]> {
-    const { rows } = await sql<{ legacy_key: string; owns_row: boolean }>`
-      SELECT legacy_key, owns_row FROM ${this.#table('id_map')}
-       WHERE entity = ${entity} AND status <> 'deleted' AND (${after}::text IS NULL OR legacy_key > ${after})
-       ORDER BY legacy_key LIMIT ${limit}`.execute(this.#db);
-    return rows.map((row) => ({ legacyKey: row.legacy_key, ownsRow: row.owns_row }));
-  }
-
-  /**
-   * Legacy keys gone from the source: status `deleted`, their rejects dropped (the row is no longer
-   * in scope), and the target row queued for `onDelete` when they own one.
-   */
-  async markSourceDeleted(tx: Executor, runId: number, entity: string, keys: readonly string[], onDelete: OnDelete): Promise<number> {
-    if (keys.length === 0) return 0;
-    const action = onDelete === 'ignore' ? null : onDelete;
-    // Only keys not yet marked count: a retried transaction that had committed adds nothing.
-    const { rows } = await sql<{ n: string }>`WITH marked AS (
-        UPDATE ${this.#table('id_map')} SET status = 'deleted', detail = 'deleted in the legacy CRM (no longer in the source)',
-          pending_action = CASE WHEN owns_row THEN ${action}::text END, run_id = ${runId}, updated_at = now()
-        WHERE entity = ${entity} AND legacy_key = ANY(${[...keys]}::text[]) AND status <> 'deleted' RETURNING 1)
-      SELECT count(*)::text AS n FROM marked`.execute(tx);
-    await sql`DELETE FROM ${this.#table('rejects')} WHERE entity = ${entity} AND legacy_key = ANY(${[...keys]}::text[])`.execute(tx);
-    return Number(rows[0]?.n ?? 0);
-  }
-
-  /** Keys whose target row waits for a delete or archive, after `after` in key order. */
-  async pendingActionsPage(entity: string, after: string | null, limit: number): Promise<{ legacyKey: string; targetId: string; action: PendingAction }[]> {
-    const { rows } = await sql<{ legacy_key: string; target_id: string; pending_action: PendingAction }>`
-      SELECT legacy_key, target_id, pending_action FROM ${this.#table('id_map')}
-       WHERE entity = ${entity} AND pending_action IS NOT NULL AND (${after}::text IS NULL OR legacy_key > ${after})
-       ORDER BY legacy_key LIMIT ${limit}`.execute(this.#db);
-    return rows.map((row) => ({ legacyKey: row.legacy_key, targetId: row.target_id, action: row.pending_action }));
-  }
-
-  /** Keys whose target row waits for a delete or archive. */
-  async pendingActionCount(entity: string): Promise<number> {
-    const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${this.#table('id_map')} WHERE entity = ${entity} AND pending_action IS NOT NULL`.execute(this.#db);
-    return Number(rows[0]?.n ?? 0);
-  }
-
-  /** Records that target rows were deleted (they no longer exist) or archived (they stay, flagged). */
-  async settlePending(tx: Executor, entity: string, done: readonly { legacyKey: string; action: PendingAction }[]): Promise<void> {
-    if (done.length === 0) return;
-    await sql`UPDATE ${this.#table('id_map')} AS m SET pending_action = NULL, owns_row = (u.a = 'archive'),
-        target_id = CASE WHEN u.a = 'archive' THEN m.target_id END, updated_at = now()
-      FROM unnest(${done.map((d) => d.legacyKey)}::text[], ${done.map((d) => d.action)}::text[]) AS u(k, a)
-      WHERE m.entity = ${entity} AND m.legacy_key = u.k`.execute(tx);
-  }
-
-  /** Notes why the target refused a delete; the action stays pending for the next run. */
-  async notePendingRefused(tx: Executor, entity: string, refused: readonly { legacyKey: string; reason: string }[]): Promise<void> {
-    if (refused.length === 0) return;
-    await sql`UPDATE ${this.#table('id_map')} AS m SET detail = u.r, updated_at = now()
-      FROM unnest(${refused.map((r) => r.legacyKey)}::text[], ${refused.map((r) => r.reason)}::text[]) AS u(k, r)
-      WHERE m.entity = ${entity} AND m.legacy_key = u.k`.execute(tx);
   }
 
   /** Source columns as the last run saw them; null before the first. */

@@ -120,6 +120,15 @@ describeWith(['mysql', 'postgres'])('deletions in the legacy CRM', () => {
     expect(ready.code, ready.stdout).toBe(0);
     expect(ready.stdout).toContain('READY: the last sync moved everything and the new CRM agrees with the legacy CRM.');
 
+    // A value changed behind cutover's back fails the gate, named with both values.
+    const [victim] = await target('SELECT legacy_id, name FROM customers WHERE archived_at IS NULL ORDER BY legacy_id LIMIT 1');
+    await target("UPDATE customers SET name = 'Changed in the new CRM' WHERE legacy_id = $1", [victim!.legacy_id]);
+    const changed = await cli('final', '--quiet');
+    expect(changed.code, changed.stdout).toBe(1);
+    expect(changed.stdout).toContain(`customers ${String(victim!.legacy_id)} name: source ${JSON.stringify(victim!.name)}, target "Changed in the new CRM"`);
+    expect(changed.stdout).toMatch(/NOT READY: 1 customers rows differ from the source/);
+    await target('UPDATE customers SET name = $2 WHERE legacy_id = $1', [victim!.legacy_id, victim!.name]);
+
     // A target row removed behind cutover's back fails the gate.
     await target("DELETE FROM tickets WHERE legacy_id = (SELECT min(legacy_id) FROM tickets)");
     const tampered = await cli('final', '--quiet');
