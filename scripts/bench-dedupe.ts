@@ -172,8 +172,9 @@ async function largeRun(admin: Admins, name: string, total: number) {
         const shifted = columns.map((column) => {
           if (column === 'id') return `id + ${copy * 50_000}`;
           if (column === 'customer_no') return `CONCAT(customer_no, '-', ${copy})`;
-          // Another company per copy: a distinct name start, e-mail and phone, so copies are not each other's duplicates.
-          if (column === 'name') return `CONCAT('B${copy} ', name)`;
+          // Another company per copy: a name starting with two letters drawn from the id, its own e-mail
+          // and no phone, so copies are not each other's duplicates and blocks keep a realistic size.
+          if (column === 'name') return `CONCAT(CHAR(65 + (id * 7 + ${copy}) % 26), CHAR(65 + (id * 13 + ${copy * 3}) % 26), ' ', name)`;
           if (column === 'email') return `IF(email LIKE '%@%', CONCAT('b${copy}.', email), email)`;
           if (column === 'phone' || column === 'mobile') return 'NULL';
           return `\`${column}\``;

@@ -89,7 +89,10 @@ export async function dedupeStage(plan: DedupePlan, entity: string, targetKeyFie
         if (verdict.decision === 'merge' && (existingMatches.get(anchor)?.score ?? -1) < verdict.score) existingMatches.set(anchor, verdict);
         if (verdict.decision === 'review') reviews.push({ a: key, b: candidate.key, rule: verdict.rule!, score: verdict.score });
       }
-      for (const other of batchIndex.get(matchKey) ?? []) {
+      const earlier = batchIndex.get(matchKey) ?? [];
+      // As in the index: a key shared by more records than `maxCandidates` tells nobody apart.
+      if (earlier.length + (candidates.get(matchKey)?.length ?? 0) >= plan.maxCandidates) continue;
+      for (const other of earlier) {
         if (compared.has(other.row.key)) continue;
         compared.add(other.row.key);
         const verdict = judge(key, item.profile, other.row.key, other.profile);

@@ -7,6 +7,7 @@
  *   follow, its target row is deleted, and the survivor's values are computed again.
  * Later runs never merge a pair kept apart, and merge a pair marked `merge` when they meet.
  */
+import { sql } from 'kysely';
 import type { SqlSinkTransaction } from '../../connectors/types.js';
 import type { DedupePlan } from '../../transforms/dedupe/dedupe-plan.js';
 import { matchKeysOf } from '../../transforms/dedupe/matcher.js';
@@ -19,7 +20,6 @@ import type { DedupeRecord } from '../state/dedupe-store.js';
 import { repointChildren, type ChildReference } from './dedupe-write.js';
 import type { ProjectSession } from './project-session.js';
 import { readReviewDecisions } from './review-file.js';
-import { sql } from 'kysely';
 
 type DedupeMapping = EntityMapping & { dedupe: DedupePlan };
 

@@ -3,6 +3,7 @@
  * per entity. A run that stops (error, Ctrl-C, lost connection) keeps every committed batch and the
  * next run resumes from there.
  */
+import path from 'node:path';
 import { ConnectorError } from '../../connectors/errors.js';
 import type { ColumnInfo } from '../../connectors/types.js';
 import { compileMapping } from '../../transforms/mapping-engine.js';
@@ -12,7 +13,6 @@ import type { Logger } from '../logger.js';
 import type { EntityLedger } from '../state/state-store.js';
 import { ProjectSession } from './project-session.js';
 import type { RunObserver } from './run-events.js';
-import path from 'node:path';
 import { childReferences } from './dedupe-write.js';
 import { applyPendingActions, detectSourceDeletes } from './deletions.js';
 import { applyReviewDecisions } from './review-decisions.js';

@@ -50,12 +50,12 @@ export class DeletionStore {
   }
 
   /** Keys whose target row waits for a delete or archive, after `after` in key order. */
-  async pendingActionsPage(entity: string, after: string | null, limit: number): Promise<{ legacyKey: string; targetId: string; action: PendingAction }[]> {
-    const { rows } = await sql<{ legacy_key: string; target_id: string; pending_action: PendingAction }>`
-      SELECT legacy_key, target_id, pending_action FROM ${this.#table('id_map')}
+  async pendingActionsPage(entity: string, after: string | null, limit: number): Promise<{ legacyKey: string; targetId: string }[]> {
+    const { rows } = await sql<{ legacy_key: string; target_id: string }>`
+      SELECT legacy_key, target_id FROM ${this.#table('id_map')}
        WHERE entity = ${entity} AND pending_action IS NOT NULL AND (${after}::text IS NULL OR legacy_key > ${after})
        ORDER BY legacy_key LIMIT ${limit}`.execute(this.#db);
-    return rows.map((row) => ({ legacyKey: row.legacy_key, targetId: row.target_id, action: row.pending_action }));
+    return rows.map((row) => ({ legacyKey: row.legacy_key, targetId: row.target_id }));
   }
 
   /** Keys whose target row waits for a delete or archive. */
