@@ -128,6 +128,11 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     }
     options.observer.batchCommitted?.(mapping.entity, totals);
     log.debug({ batch: counts, last: batch.last }, 'batch committed');
+    // Statistics after 8, 16, 32, … batches: the id map and match keys grow from empty.
+    const committed = context.batches.committed;
+    if (committed >= 8 && (committed & (committed - 1)) === 0) {
+      await session.state.analyze(mapping.target.table).catch((error: unknown) => log.debug({ err: error }, 'ANALYZE failed; the run goes on'));
+    }
   };
   try {
     for await (const batch of readAhead(source.read({ entity: sourceEntity, after, batchSize: mapping.batchSize, signal: options.signal }))) {

@@ -266,6 +266,16 @@ export class StateStore {
       WHERE run_id = ${runId} AND entity = ${entity}`.execute(tx);
   }
 
+  /**
+   * Refreshes the planner's statistics of the state tables and `targetTable`. Tables that grow
+   * from empty during a long run keep the plans chosen for empty tables otherwise (where
+   * autovacuum is off, as on many bulk-load servers, forever).
+   */
+  async analyze(targetTable: string): Promise<void> {
+    for (const table of ['id_map', 'rejects', 'dedupe_records', 'match_keys']) await sql`ANALYZE ${this.#table(table)}`.execute(this.#db);
+    await sql`ANALYZE ${sql.table(targetTable)}`.execute(this.#db);
+  }
+
   /** Source columns as the last run saw them; null before the first. */
   async sourceColumns(entity: string): Promise<ColumnInfo[] | null> {
     const { rows } = await sql<{ columns: ColumnInfo[] }>`SELECT columns FROM ${this.#table('source_columns')} WHERE entity = ${entity}`.execute(this.#db);
