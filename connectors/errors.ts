@@ -92,7 +92,9 @@ export function classifyDriverError(error: unknown, where: string): ConnectorErr
 }
 
 function isTransientCode(code: string | undefined, text: string): boolean {
-  if (code === undefined) return /Connection terminated|connection (?:closed|ended)|socket hang up/i.test(text);
+  // pg's "Client has encountered a connection error and is not queryable": a pooled client whose
+  // server went away while it was checked out; a new connection succeeds.
+  if (code === undefined) return /Connection terminated|connection (?:closed|ended)|connection error and is not queryable|socket hang up/i.test(text);
   return TRANSIENT_NETWORK_CODES.has(code) || TRANSIENT_PG_STATES.test(code);
 }
 

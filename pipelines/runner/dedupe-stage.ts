@@ -7,7 +7,7 @@
  */
 import type { DedupePlan } from '../../transforms/dedupe/dedupe-plan.js';
 import { compareProfiles, matchKeysOf, profileOf, type MatchProfile, type PairVerdict } from '../../transforms/dedupe/matcher.js';
-import { surviveCluster, survivorOf, type ClusterMember } from '../../transforms/dedupe/survivorship.js';
+import { surviveCluster, type ClusterMember } from '../../transforms/dedupe/survivorship.js';
 import type { MappedRow } from '../../transforms/mapping-engine.js';
 import { orderedPair, type Candidate, type DedupeRecord, type DedupeStore, type MergeRecord } from '../state/dedupe-store.js';
 
@@ -60,95 +60,49 @@ export async function dedupeStage(plan: DedupePlan, entity: string, targetKeyFie
     return compareProfiles(plan, pa, pb);
   };
 
-  // Clusters among the batch's new records (union-find); a component joins at most one existing cluster.
-  const parent = new Map<string, string>();
-  const find = (key: string): string => {
-    let root = key;
-    while (parent.get(root) !== root) root = parent.get(root)!;
-    parent.set(key, root);
-    return root;
-  };
-  const component = new Map<string, { anchor: string | null; size: number; verdict: PairVerdict | null }>();
+  // New records in read order, each against everything before it (loaded earlier or earlier in this
+  // batch), exactly as if every record were its own batch: where a run's batches begin and end (a
+  // resumed run re-reads from its watermark) never changes a cluster or its anchor.
   const joined = new Map<string, PairVerdict>();
   const batchIndex = new Map<string, Item[]>();
   const anchorOf = new Map<string, string>([...existing].map(([key, record]) => [key, record.anchorKey]));
-
   for (const item of fresh) {
     const key = item.row.key;
-    parent.set(key, key);
-    component.set(key, { anchor: null, size: 1, verdict: null });
     const compared = new Set<string>([key]);
-    const existingMatches = new Map<string, PairVerdict>();
-    const batchMatches: { key: string; verdict: PairVerdict }[] = [];
+    const matches = new Map<string, PairVerdict>();
+    const consider = (otherKey: string, otherProfile: MatchProfile, otherAnchor: string) => {
+      if (compared.has(otherKey)) return;
+      compared.add(otherKey);
+      const verdict = judge(key, item.profile, otherKey, otherProfile);
+      if (verdict.decision === 'merge' && (matches.get(otherAnchor)?.score ?? -1) < verdict.score) matches.set(otherAnchor, verdict);
+      if (verdict.decision === 'review') reviews.push({ a: key, b: otherKey, rule: verdict.rule!, score: verdict.score });
+    };
     for (const matchKey of item.matchKeys) {
-      for (const candidate of candidates.get(matchKey) ?? ([] as Candidate[])) {
-        if (compared.has(candidate.key)) continue;
-        compared.add(candidate.key);
-        const verdict = judge(key, item.profile, candidate.key, candidate.profile);
-        const anchor = anchorOf.get(candidate.key) ?? candidate.anchorKey;
-        if (verdict.decision === 'merge' && (existingMatches.get(anchor)?.score ?? -1) < verdict.score) existingMatches.set(anchor, verdict);
-        if (verdict.decision === 'review') reviews.push({ a: key, b: candidate.key, rule: verdict.rule!, score: verdict.score });
-      }
+      const stored = candidates.get(matchKey) ?? ([] as Candidate[]);
       const earlier = batchIndex.get(matchKey) ?? [];
       // As in the index: a key shared by more records than `maxCandidates` tells nobody apart.
-      if (earlier.length + (candidates.get(matchKey)?.length ?? 0) >= plan.maxCandidates) continue;
-      for (const other of earlier) {
-        if (compared.has(other.row.key)) continue;
-        compared.add(other.row.key);
-        const verdict = judge(key, item.profile, other.row.key, other.profile);
-        if (verdict.decision === 'merge') batchMatches.push({ key: other.row.key, verdict });
-        if (verdict.decision === 'review') reviews.push({ a: key, b: other.row.key, rule: verdict.rule!, score: verdict.score });
-      }
+      if (stored.length + earlier.length > plan.maxCandidates) continue;
+      for (const candidate of stored) consider(candidate.key, candidate.profile, anchorOf.get(candidate.key) ?? candidate.anchorKey);
+      for (const other of earlier) consider(other.row.key, other.profile, anchorOf.get(other.row.key)!);
     }
-    // The best existing cluster wins; a record that would bridge two of them goes to review.
-    const ranked = [...existingMatches].sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1));
-    for (const [anchor, verdict] of ranked) {
-      const own = component.get(find(key))!;
-      if (own.anchor === null && (sizes.get(anchor) ?? 1) + own.size <= plan.maxCluster) {
-        own.anchor = anchor;
-        sizes.set(anchor, (sizes.get(anchor) ?? 1) + own.size);
+    // The best cluster takes the record; one that would bridge two clusters or overfill one goes to review.
+    let anchor = key;
+    const ranked = [...matches].sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1));
+    for (const [candidateAnchor, verdict] of ranked) {
+      if (anchor === key && (sizes.get(candidateAnchor) ?? 1) < plan.maxCluster) {
+        anchor = candidateAnchor;
+        sizes.set(candidateAnchor, (sizes.get(candidateAnchor) ?? 1) + 1);
         joined.set(key, verdict);
-      } else if (own.anchor !== anchor) {
-        reviews.push({ a: key, b: anchor, rule: own.anchor === null ? REVIEW_RULE_SIZE : REVIEW_RULE_BRIDGE, score: verdict.score });
+      } else {
+        reviews.push({ a: key, b: candidateAnchor, rule: anchor === key ? REVIEW_RULE_SIZE : REVIEW_RULE_BRIDGE, score: verdict.score });
       }
     }
-    for (const { key: otherKey, verdict } of batchMatches) {
-      const a = find(key);
-      const b = find(otherKey);
-      if (a === b) continue;
-      const left = component.get(a)!;
-      const right = component.get(b)!;
-      if (left.anchor !== null && right.anchor !== null && left.anchor !== right.anchor) {
-        reviews.push({ a: key, b: otherKey, rule: REVIEW_RULE_BRIDGE, score: verdict.score });
-        continue;
-      }
-      const anchor = left.anchor ?? right.anchor;
-      const size = left.size + right.size + (anchor !== null ? (sizes.get(anchor) ?? 1) - 1 : 0);
-      if (size > plan.maxCluster) {
-        reviews.push({ a: key, b: otherKey, rule: REVIEW_RULE_SIZE, score: verdict.score });
-        continue;
-      }
-      parent.set(b, a);
-      component.set(a, { anchor, size: left.size + right.size, verdict: left.verdict ?? right.verdict ?? verdict });
-      if (!joined.has(key)) joined.set(key, verdict);
-      if (!joined.has(otherKey)) joined.set(otherKey, verdict);
-    }
+    anchorOf.set(key, anchor);
     for (const matchKey of item.matchKeys) {
       const list = batchIndex.get(matchKey) ?? [];
       list.push(item);
       batchIndex.set(matchKey, list);
     }
-  }
-
-  // A new cluster is anchored on its survivor; a component that joined a cluster takes its anchor.
-  const byRoot = new Map<string, Item[]>();
-  for (const item of fresh) {
-    const root = find(item.row.key);
-    byRoot.set(root, [...(byRoot.get(root) ?? []), item]);
-  }
-  for (const [root, members] of byRoot) {
-    const anchor = component.get(root)!.anchor ?? survivorOf(plan, members.map((m) => ({ key: m.row.key, values: m.values }))).key;
-    for (const member of members) anchorOf.set(member.row.key, anchor);
   }
 
   // Survivorship over every touched cluster: stored members, overridden by this batch's values.
@@ -180,10 +134,9 @@ export async function dedupeStage(plan: DedupePlan, entity: string, targetKeyFie
     const key = item.row.key;
     const anchor = anchorOf.get(key)!;
     if (anchor === key) continue;
-    const root = existing.has(key) ? null : find(key);
-    const verdict = joined.get(key) ?? (root ? component.get(root)!.verdict : null);
+    const verdict = joined.get(key);
     merged.push({ row: item.row, anchorKey: anchor, rule: verdict?.rule ?? 'merged earlier', score: verdict?.score ?? 1 });
-    if (!existing.has(key)) merges.push({ key, anchorKey: anchor, rule: verdict?.rule ?? 'merged', score: verdict?.score ?? 1 });
+    if (verdict) merges.push({ key, anchorKey: anchor, rule: verdict.rule ?? 'merged', score: verdict.score });
   }
   const records = items.map((item) => ({ key: item.row.key, anchorKey: anchorOf.get(item.row.key)!, profile: item.profile, values: item.values, matchKeys: item.matchKeys }));
   return { anchors, merged, delta: { records, merges, unmerged: [], reviews } };

@@ -37,14 +37,13 @@ export interface MarkedDecision {
   readonly decision: ReviewDecision;
 }
 
-/** Writes the open pairs of `mapping` to its review file; returns how many. */
-export async function writeReviewFile(session: ProjectSession, mapping: EntityMapping & { dedupe: DedupePlan }): Promise<number> {
+/** Writes the pairs to review and the merges of `mapping` to its review file; returns how many of each. */
+export async function writeReviewFile(session: ProjectSession, mapping: EntityMapping & { dedupe: DedupePlan }): Promise<{ toReview: number; merged: number }> {
   const file = mapping.dedupe.reviewFile;
-  if (!file) return 0;
-  const pairs = [
-    ...(await session.state.dedupe.openReviews(mapping.entity)).map((pair) => ({ ...pair, status: 'to review' })),
-    ...(await session.state.dedupe.mergedPairs(mapping.entity)).map((pair) => ({ ...pair, status: 'merged' })),
-  ];
+  if (!file) return { toReview: 0, merged: 0 };
+  const toReview = (await session.state.dedupe.openReviews(mapping.entity)).map((pair) => ({ ...pair, status: 'to review' }));
+  const merged = (await session.state.dedupe.mergedPairs(mapping.entity)).map((pair) => ({ ...pair, status: 'merged' }));
+  const pairs = [...toReview, ...merged];
   const fields = compileMapping(mapping).columns;
   const columns = [...FIXED_COLUMNS, ...fields.flatMap((field) => [`a ${field}`, `b ${field}`])];
   const writer = await createFileWriter(file, { format: file.endsWith('.xlsx') ? 'xlsx' : 'csv', columns, bom: true, sheetName: `${mapping.entity} to review` });
@@ -61,7 +60,7 @@ export async function writeReviewFile(session: ProjectSession, mapping: EntityMa
   } finally {
     await writer.close();
   }
-  return pairs.length;
+  return { toReview: toReview.length, merged: merged.length };
 }
 
 /** The decisions marked in the review file (none when there is no file yet). */

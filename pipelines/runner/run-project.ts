@@ -83,9 +83,14 @@ export async function runProject(project: Project, options: RunOptions): Promise
         }
         for (const mapping of mappings) {
           if (!mapping.dedupe?.reviewFile) continue;
-          const pairs = await writeReviewFile(session, { ...mapping, dedupe: mapping.dedupe });
+          const { toReview, merged } = await writeReviewFile(session, { ...mapping, dedupe: mapping.dedupe });
           const file = path.relative(process.cwd(), mapping.dedupe.reviewFile) || mapping.dedupe.reviewFile;
-          if (pairs > 0) log.info({ entity: mapping.entity, pairs, file }, `${pairs} pairs of ${mapping.entity} to review in ${file}: mark \`merge\` or \`keep apart\` in its decision column, then run again`);
+          if (toReview + merged > 0) {
+            log.info(
+              { entity: mapping.entity, toReview, merged, file },
+              `${file}: ${toReview} pairs of ${mapping.entity} to review, ${merged} merges to check; mark \`merge\` or \`keep apart\` in the decision column, then run again`,
+            );
+          }
         }
         await session.state.finishRun(runId, 'succeeded');
         log.info(`run ${runId} succeeded`);

@@ -14,6 +14,7 @@ describe('classifyDriverError', () => {
       expect(classifyDriverError(Object.assign(new Error('x'), { code }), 'db')).toBeInstanceOf(TransientError);
     }
     expect(classifyDriverError(new Error('Connection terminated unexpectedly'), 'db')).toBeInstanceOf(TransientError);
+    expect(classifyDriverError(new Error('Client has encountered a connection error and is not queryable'), 'db')).toBeInstanceOf(TransientError);
   });
 
   it('scrubs passwords that drivers echo back', () => {
