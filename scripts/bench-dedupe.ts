@@ -9,10 +9,11 @@
  * - time, rows/s and peak RSS for a large customer table (default 1,000,000).
  * Not a test: nothing here asserts. Figures go to BENCHMARKS.md.
  */
+import { execFile } from 'node:child_process';
 import { access, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { loadProject } from '../pipelines/config/load-project.js';
 import { createLogger } from '../pipelines/logger.js';
@@ -25,7 +26,8 @@ import { fmt, log, withDatabase, withPg } from './bench-support.js';
 const USAGE = `npm run bench:dedupe -- [options]
 
 Options:
-  --customers N     customers of the generated CRM for precision and recall (default 20000)
+  --customers N     customers of the generated CRM for precision and recall (default 20000; 0 skips
+                    the quality runs, so that the large run's memory is measured alone)
   --big N           customers for the time and memory run; 0 skips it (default 1000000)
   --febrl DIR       FEBRL data sets (default ../shared/data/febrl-dedupe beside the project)
   --mysql URL       MariaDB admin URL (default $CUTOVER_BENCH_MYSQL_URL or mysql://root@127.0.0.1:3306/test)
@@ -69,10 +71,10 @@ async function main(argv: string[]): Promise<number> {
   const admin = { mysql: values.mysql, postgres: values.postgres };
 
   const quality: Quality[] = [];
-  for (const [seed, duplicateRate] of [[42, 0.07], [7, 0.15]] as const) {
+  for (const [seed, duplicateRate] of customers > 0 ? ([[42, 0.07], [7, 0.15]] as const) : []) {
     quality.push(await generated(admin, `${stamp}_${seed}`, { customers, seed, duplicateRate }));
   }
-  for (const dataset of ['dataset1', 'dataset2']) {
+  for (const dataset of customers > 0 ? ['dataset1', 'dataset2'] : []) {
     const file = path.join(values.febrl, `${dataset}.csv`);
     if (await access(file).then(() => true, () => false)) quality.push(await febrl(admin, `${stamp}_${dataset}`, values.febrl, dataset));
     else log(`FEBRL ${dataset}: ${file} not found, skipped`);
@@ -163,7 +165,8 @@ dedupe:
 async function largeRun(admin: Admins, name: string, total: number) {
   return withDatabases(admin, `cutover_bdd_${name}`, async (legacyUrl, newcrmUrl) => {
     log(`large run: seeding ${fmt(total)} customers`);
-    await seedLegacyMysql(legacyUrl, { customers: Math.min(50_000, total), opportunities: 10, tickets: 10 });
+    // In a child process, so that the generator's memory is not counted as the run's.
+    await promisify(execFile)(process.execPath, [packagePath('dist', 'scripts', 'seed-legacy-mysql.js'), '--url', legacyUrl, '--customers', String(Math.min(50_000, total)), '--opportunities', '10', '--tickets', '10']);
     const connection = await mysql.createConnection(legacyUrl);
     try {
       const [columnRows] = await connection.query("SELECT column_name AS name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'customers' ORDER BY ordinal_position");
