@@ -138,6 +138,21 @@ export async function dedupeStage(plan: DedupePlan, entity: string, targetKeyFie
     merged.push({ row: item.row, anchorKey: anchor, rule: verdict?.rule ?? 'merged earlier', score: verdict?.score ?? 1 });
     if (verdict) merges.push({ key, anchorKey: anchor, rule: verdict.rule ?? 'merged', score: verdict.score });
   }
-  const records = items.map((item) => ({ key: item.row.key, anchorKey: anchorOf.get(item.row.key)!, profile: item.profile, values: item.values, matchKeys: item.matchKeys }));
+  // Only records that are new or whose values changed are written again: a re-run rewrites nothing.
+  const records = items
+    .filter((item) => {
+      const stored = existing.get(item.row.key);
+      return !stored || stableJson(stored.values) !== stableJson(item.values);
+    })
+    .map((item) => ({ key: item.row.key, anchorKey: anchorOf.get(item.row.key)!, profile: item.profile, values: item.values, matchKeys: item.matchKeys }));
   return { anchors, merged, delta: { records, merges, unmerged: [], reviews } };
+}
+
+/** JSON with object keys sorted: jsonb does not keep the order they were written in. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }
