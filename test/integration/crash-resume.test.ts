@@ -39,7 +39,7 @@ describeWith(['mysql', 'postgres'])('SIGKILL at five moments, then resume', () =
   });
 
   // With de-duplication on (the example merges customers), so that clusters and survivors must also come out the same.
-  it('ends with the same target as an uninterrupted run, and reconciles', { timeout: 300_000 }, async () => {
+  it('ends with the same target as an uninterrupted run, and reconciles', { timeout: 600_000 }, async () => {
     const env = (target: TestDatabase) => ({ LEGACY_URL: legacy.url, NEWCRM_URL: target.url });
     const uninterrupted = await runCli(['run', '-p', project.dir, '--quiet'], { env: env(reference) });
     expect(uninterrupted.code, uninterrupted.stderr).toBe(0);
