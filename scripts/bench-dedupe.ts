@@ -20,6 +20,7 @@ import { createLogger } from '../pipelines/logger.js';
 import { packagePath } from '../pipelines/package-root.js';
 import { renderTable } from '../pipelines/reports/text-table.js';
 import { runProject } from '../pipelines/runner/run-project.js';
+import { pairKey, pairMetrics, pairsOfClusters } from '../transforms/dedupe/pair-metrics.js';
 import { seedLegacyMysql } from './seed-legacy-mysql.js';
 import { fmt, log, withDatabase, withPg } from './bench-support.js';
 
@@ -100,7 +101,7 @@ async function generated(admin: Admins, name: string, options: { customers: numb
     log(`generated CRM, seed ${options.seed}, duplicate rate ${options.duplicateRate}: seeding ${fmt(options.customers)} customers`);
     const seed = await seedLegacyMysql(legacyUrl, { ...options, opportunities: 10, tickets: 10 });
     const { seconds, read } = await runCustomers(newcrmUrl, { LEGACY_URL: legacyUrl, NEWCRM_URL: newcrmUrl });
-    const truth = pairsOf(seed.groundTruth.customers.duplicateClusters.map((cluster) => cluster.map(String)));
+    const truth = pairsOfClusters(seed.groundTruth.customers.duplicateClusters);
     const predicted = await predictedPairs(newcrmUrl, 'customers');
     return { name: `generated seed ${options.seed} dup ${options.duplicateRate}`, records: read, ...metrics(predicted, truth), seconds, rowsPerSecond: read / seconds };
   });
@@ -218,22 +219,12 @@ async function runEntities(project: string, env: Record<string, string>, entitie
 
 async function predictedPairs(url: string, entity: string): Promise<Set<string>> {
   const rows = await queryPg(url, 'SELECT anchor_key, array_agg(legacy_key) AS members FROM cutover.dedupe_records WHERE entity = $1 GROUP BY anchor_key HAVING count(*) > 1', [entity]);
-  return pairsOf(rows.map((row) => row.members as string[]));
+  return pairsOfClusters(rows.map((row) => row.members as string[]));
 }
-
-function pairsOf(clusters: readonly (readonly string[])[]): Set<string> {
-  const pairs = new Set<string>();
-  for (const cluster of clusters) for (let i = 0; i < cluster.length; i++) for (let j = i + 1; j < cluster.length; j++) pairs.add(pairKey(cluster[i]!, cluster[j]!));
-  return pairs;
-}
-
-const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 function metrics(predicted: Set<string>, truth: Set<string>) {
-  const truePositives = [...predicted].filter((pair) => truth.has(pair)).length;
-  const precision = predicted.size === 0 ? 1 : truePositives / predicted.size;
-  const recall = truth.size === 0 ? 1 : truePositives / truth.size;
-  return { truePairs: truth.size, predictedPairs: predicted.size, precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall) };
+  const { precision, recall, f1 } = pairMetrics(predicted, truth);
+  return { truePairs: truth.size, predictedPairs: predicted.size, precision, recall, f1 };
 }
 
 interface Admins {

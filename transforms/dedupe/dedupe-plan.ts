@@ -2,10 +2,17 @@
  * The `dedupe` section of a mapping, typed and checked once at the config edge. Rules match on
  * mapped fields (after transforms), so `email` is already lower-cased and `phone` already E.164.
  */
-export const SURVIVOR_RULES = ['most_recent', 'most_complete'] as const;
+import { exactKey } from './normalize.js';
+
+/**
+ * `most_recent` by `order_by`; `most_complete`: most non-null fields; `priority`: the record whose
+ * `priority.field` comes first in `priority.order` (a trusted origin, an active status), then the most recent.
+ */
+export const SURVIVOR_RULES = ['most_recent', 'most_complete', 'priority'] as const;
 export type SurvivorRule = (typeof SURVIVOR_RULES)[number];
 
-export const FIELD_RULES = ['newest_non_null', 'oldest_non_null', 'longest'] as const;
+/** `max`/`min` compare numbers as numbers (also when written as text, like decimals) and anything else as text (ISO dates). */
+export const FIELD_RULES = ['newest_non_null', 'oldest_non_null', 'longest', 'max', 'min'] as const;
 export type FieldRuleName = (typeof FIELD_RULES)[number];
 
 export const FUZZY_COMPARE = ['company_name', 'text'] as const;
@@ -31,6 +38,11 @@ export type DedupeRule =
       readonly blockPrefix: number;
     };
 
+export interface SurvivorPriority {
+  readonly field: string;
+  readonly order: readonly string[];
+}
+
 export type FieldRule = { readonly kind: FieldRuleName } | { readonly kind: 'concat'; readonly separator: string };
 
 export interface DedupePlan {
@@ -38,6 +50,8 @@ export interface DedupePlan {
   /** Two different non-null values in one of these fields never merge, whatever a rule says. */
   readonly veto: readonly string[];
   readonly survivor: SurvivorRule;
+  /** For `survivor: priority`: the field and its values, most trusted first (folded like exact keys). */
+  readonly priority: SurvivorPriority | null;
   /** Field that orders records in time (`most_recent`, `newest_non_null`); null: legacy key order. */
   readonly orderBy: string | null;
   /** Per-field survivorship overrides. */
@@ -55,6 +69,7 @@ export interface RawDedupe {
   rules: RawRule[];
   veto?: string[];
   survivor?: SurvivorRule;
+  priority?: { field: string; order: (string | number)[] };
   order_by?: string;
   fields?: Record<string, FieldRuleName | { concat: string }>;
   max_cluster?: number;
@@ -113,8 +128,10 @@ export function compileDedupe(raw: RawDedupe, mappedFields: readonly string[], r
     checkField(`/dedupe/fields/${field}`, field);
     fields[field] = typeof rule === 'string' ? { kind: rule } : { kind: 'concat', separator: rule.concat };
   }
+  const survivor = raw.survivor ?? 'most_recent';
+  const priority = compilePriority(raw, survivor, checkField, problems);
   const orderBy = raw.order_by ?? null;
-  if (orderBy === null && ((raw.survivor ?? 'most_recent') === 'most_recent' || Object.values(fields).some((f) => f.kind === 'newest_non_null' || f.kind === 'oldest_non_null'))) {
+  if (orderBy === null && (survivor === 'most_recent' || Object.values(fields).some((f) => f.kind === 'newest_non_null' || f.kind === 'oldest_non_null'))) {
     problems.push(['/dedupe', '`order_by` is needed to tell which record is the most recent (e.g. `order_by: updated_at`)']);
   }
   if (problems.length > 0) return { problems };
@@ -123,7 +140,8 @@ export function compileDedupe(raw: RawDedupe, mappedFields: readonly string[], r
     plan: {
       rules,
       veto: raw.veto ?? [],
-      survivor: raw.survivor ?? 'most_recent',
+      survivor,
+      priority,
       orderBy,
       fields,
       maxCluster: raw.max_cluster ?? 20,
@@ -131,4 +149,22 @@ export function compileDedupe(raw: RawDedupe, mappedFields: readonly string[], r
       reviewFile: raw.review_file ? resolvePath(raw.review_file) : null,
     },
   };
+}
+
+/** `priority` is read only with `survivor: priority`, and needs distinct values (a value listed twice has no rank). */
+function compilePriority(raw: RawDedupe, survivor: SurvivorRule, checkField: (pointer: string, field: string) => void, problems: [string, string][]): SurvivorPriority | null {
+  if (raw.priority === undefined) {
+    if (survivor === 'priority') problems.push(['/dedupe', '`survivor: priority` needs `priority: { field, order }` (e.g. `priority: { field: status, order: [active, prospect] }`)']);
+    return null;
+  }
+  if (survivor !== 'priority') {
+    problems.push(['/dedupe/priority', `is only read with \`survivor: priority\`, but \`survivor\` is \`${survivor}\`; remove it or set \`survivor: priority\``]);
+    return null;
+  }
+  checkField('/dedupe/priority/field', raw.priority.field);
+  const order = raw.priority.order.map((value) => exactKey(value));
+  order.forEach((value, index) => {
+    if (order.indexOf(value) !== index) problems.push([`/dedupe/priority/order/${index}`, `\`${String(raw.priority!.order[index])}\` is already listed at position ${order.indexOf(value)} (values compare trimmed and case-insensitive)`]);
+  });
+  return { field: raw.priority.field, order };
 }

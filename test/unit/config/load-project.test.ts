@@ -129,7 +129,7 @@ describe('loadProject', () => {
     const problemsWith = async (dedupe: string) => (await problemsOf(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': `${MAPPING}dedupe:\n${dedupe}` }))).map((p) => p.split('  ').slice(1).join('  '));
     expect(await problemsWith('  match: [{ exact: [email] }]\n')).toEqual([
       '/dedupe  missing required property `rules`',
-      '/dedupe/match  unknown property `match`; allowed here: rules, veto, survivor, order_by, fields, max_cluster, max_candidates, review_file',
+      '/dedupe/match  unknown property `match`; allowed here: rules, veto, survivor, priority, order_by, fields, max_cluster, max_candidates, review_file',
     ]);
     expect(await problemsWith('  rules: [{ exact: [mail] }, { fuzzy: name, threshold: 0.9, review: 0.95, block: [town] }]\n  survivor: most_complete\n')).toEqual([
       '/dedupe/rules/0/exact/0  `mail` is not a field of this mapping (fields: legacy_id, name, email)',
