@@ -142,9 +142,9 @@ function summaryTable(entities: readonly EntityReport[]): string {
       const alarm = value !== null && value !== 0 && (field === 'unaccounted' || field === 'differing-rows') ? ' alarm' : '';
       return value === null ? `<td class="num na" data-field="${field}">n/a</td>` : `<td class="num${alarm}" data-field="${field}">${fmt(value)}</td>`;
     }).join('');
-    const notes = [...e.findings, ...(e.values?.note ? [e.values.note] : [])];
+    const notes = [...e.findings.map((f) => `<span class="alarm">${esc(f)}</span>`), ...(e.values?.note ? [esc(e.values.note)] : [])];
     const status = `<td class="status ${e.ok ? 'pass' : 'fail'}" data-field="status">${e.ok ? 'ok' : 'DIFFERS'}</td>`;
-    const noteRow = notes.length > 0 ? `\n<tr class="notes"><td></td><td colspan="${SUMMARY_COLUMNS.length + 1}">${notes.map(esc).join('<br>')}</td></tr>` : '';
+    const noteRow = notes.length > 0 ? `\n<tr class="notes"><td></td><td colspan="${SUMMARY_COLUMNS.length + 1}">${notes.join('<br>')}</td></tr>` : '';
     return `<tr data-entity="${esc(e.entity)}"><th scope="row">${esc(e.entity)}</th>${cells}${status}</tr>${noteRow}`;
   });
   return `<table class="summary">\n<thead>${head}</thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>`;
@@ -231,7 +231,7 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: 4px 8px; text-align: left; vertical-align: top; }
 thead th { background: #f3f3f3; position: sticky; top: 0; } .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .status.pass { color: #1b5e20; font-weight: 600; } .status.fail, .alarm { color: #b71c1c; font-weight: 700; }
-.notes td { color: #b71c1c; font-size: 12px; border-bottom: 1px solid #e3e3e3; }
+.notes td { color: #555; font-size: 12px; } thead th.num { white-space: normal; }
 .value { font-family: ui-monospace, Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-word; }
 .na, .none, .more { color: #777; font-style: italic; }
 @media print {
