@@ -165,7 +165,7 @@ function differences(report: ReconcileReport): string {
       continue;
     }
     const rows = values.differences.map(
-      (d) => `<tr><td>${esc(d.key)}</td><td>${d.field === null ? '<span class="na">whole row</span>' : esc(d.field)}</td><td>${esc(d.kind)}</td><td class="value">${value(d.source)}</td><td class="value">${value(d.target)}</td></tr>`,
+      (d) => `<tr><td>${esc(d.key)}</td><td>${d.field === null ? '<span class="na">whole row</span>' : esc(d.field)}</td><td>${esc(d.kind)}</td>${d.kind === 'value differs' ? `<td class="value">${value(d.source)}</td><td class="value">${value(d.target)}</td>` : '<td class="na">—</td><td class="na">—</td>'}</tr>`,
     );
     const more = values.differingRowsNotListed > 0 ? `<p class="more">${fmt(values.differingRowsNotListed)} more differing rows not listed.</p>` : '';
     parts.push(`<h3>${esc(e.entity)}: ${fmt(values.differingRows)} of ${fmt(values.rowsCompared)} rows differ</h3>
