@@ -22,6 +22,7 @@ const CHART = { width: 860, label: 150, bar: 560, row: 58, barHeight: 22, top: 8
 /** Non-zero buckets get at least this many pixels, so that 3 rejects among 12,000 rows stay visible. */
 const MIN_SEGMENT = 3;
 
+/** The whole page as text (UTF-8 when written). */
 export function renderHtmlReport(report: ReconcileReport): string {
   const title = `Reconciliation of ${report.project}`;
   return `<!doctype html>

@@ -6,6 +6,7 @@ import type { ReconcileReport } from './reconcile-report.js';
 import { renderReconcileReport } from './terminal.js';
 import { renderXlsxReport } from './xlsx-report.js';
 
+/** `--format` of `cutover reconcile`; the same array feeds the help text and the error message. */
 export const REPORT_FORMATS = ['terminal', 'json', 'csv', 'xlsx', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 

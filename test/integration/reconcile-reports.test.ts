@@ -155,10 +155,13 @@ describeWith(['mysql', 'postgres'])('cutover reconcile: one report, five formats
     expect(shown).toEqual(equation(report));
   }, 200_000);
 
-  it('refuses a binary format on a terminal, and an unknown format with the list of formats', async () => {
+  it('refuses a binary format on a terminal (a pipe is fine), and an unknown format with the list of formats', async () => {
     const unknown = await cli('--format', 'pdf');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Expected `--format` to be one of terminal, json, csv, xlsx, html, got `pdf`');
+    const piped = await cli('--format', 'xlsx'); // stdout is a pipe here: the workbook goes down it
+    expect(piped.code).toBe(1);
+    expect(piped.stdout.startsWith('PK\u0003\u0004')).toBe(true);
     if (!existsSync('/usr/bin/script')) return; // util-linux's script gives the CLI a terminal as stdout
     const cliPath = packagePath('dist', 'scripts', 'cli.js');
     const onTerminal = await new Promise<{ code: number; output: string }>((resolve) => {
