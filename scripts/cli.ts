@@ -27,7 +27,8 @@ Commands:
   final                    the cutover gate: a last sync (deletions included), then a full reconciliation;
                            exit 0 only when the two systems agree
   status                   recent runs, the last ledger, state per entity
-  reconcile [entity…]      source vs state vs target counts; exit 0 reconciled, 1 differences
+  reconcile [entity…]      source vs state vs target, by counts and value by value; a report a manager
+                           can sign (terminal, JSON, CSV, Excel, HTML); exit 0 reconciled, 1 differences
   rejects [list]           rejected rows with key, stage and reason
 
 Options:
@@ -40,8 +41,9 @@ Options:
 run, plan:  --full                      re-read every row (writes only rows whose mapped values changed)
             --detect-deletes            also find rows deleted from the source (compares every key with the id map)
 plan:       --format terminal|json      (default terminal)   --out FILE
-reconcile:  --format terminal|json      (default terminal)   --out FILE
-            --content                   also compare every target row's values with the source (database sources)
+reconcile:  --format ${RECONCILE_FORMATS.join('|')}  (default terminal)
+            --out FILE                  write the report there (xlsx: needed when stdout is a terminal)
+            --counts-only               the quick check: counts only, no value-by-value comparison
 status:     --merges                    every merge: survivor, merged record, rule and score (--entity NAME, --json)
 final:      --json                      the run, the reconciliation and the verdict as JSON   --out FILE
 rejects:    --entity NAME  --format table|csv|jsonl|xlsx (default table)  --out FILE  --limit N (default 100)
@@ -61,7 +63,9 @@ const OPTIONS = {
   full: { type: 'boolean', default: false },
   'detect-deletes': { type: 'boolean', default: false },
   merges: { type: 'boolean', default: false },
+  /** Accepted for compatibility: values are compared by default now. */
   content: { type: 'boolean', default: false },
+  'counts-only': { type: 'boolean', default: false },
   format: { type: 'string' },
   out: { type: 'string' },
   entity: { type: 'string' },
@@ -114,7 +118,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       case 'status':
         return await statusCommand(global, { json: values.json, merges: values.merges, entity: values.entity });
       case 'reconcile':
-        return await reconcileCommand(global, rest, { format: oneOf('format', values.format ?? (values.json ? 'json' : 'terminal'), RECONCILE_FORMATS) as ReconcileFormat, out: values.out, content: values.content });
+        return await reconcileCommand(global, rest, { format: oneOf('format', values.format ?? (values.json ? 'json' : 'terminal'), RECONCILE_FORMATS) as ReconcileFormat, out: values.out, countsOnly: values['counts-only'] });
       case 'rejects': {
         const [action = 'list'] = rest;
         if (action !== 'list') throw new UsageError(`Expected \`rejects list\`, got \`rejects ${action}\``);

@@ -1,9 +1,10 @@
 /** What a person reads at the end of a command: the run's ledger and the reconciliation equation. */
 import type { EntityContent } from '../reconcile/content.js';
-import type { Reconciliation } from '../reconcile/counts.js';
+import type { EntityReconciliation, Reconciliation } from '../reconcile/counts.js';
 import type { ProjectPlan } from '../runner/plan-project.js';
 import type { RunSummary } from '../runner/run-project.js';
 import { unaccounted } from '../state/ledger.js';
+import type { ReconcileReport } from './reconcile-report.js';
 import { renderTable } from './text-table.js';
 
 export function renderRunSummary(summary: RunSummary): string {
@@ -21,7 +22,14 @@ export function renderRunSummary(summary: RunSummary): string {
 }
 
 export function renderReconciliation(reconciliation: Reconciliation): string {
-  const rows = reconciliation.entities.map((e) => [
+  const verdict = reconciliation.reconciled
+    ? 'Reconciled: every source row is loaded, merged, filtered or rejected with a reason (unaccounted = 0).'
+    : 'NOT reconciled: see the rows marked DIFFERS (unaccounted rows were never processed or were deleted from the source since; a target count that differs means rows were changed outside cutover).';
+  return `${equationTable(reconciliation.project, reconciliation.entities)}\n\n${verdict}\n`;
+}
+
+function equationTable(project: string, entities: readonly EntityReconciliation[]): string {
+  const rows = entities.map((e) => [
     e.entity,
     e.source,
     e.loaded,
@@ -33,10 +41,40 @@ export function renderReconciliation(reconciliation: Reconciliation): string {
     e.reconciled ? 'ok' : 'DIFFERS',
   ] as const);
   const table = renderTable(['entity', 'source', 'loaded', 'merged', 'filtered', 'rejected', 'unaccounted', 'target rows (expected / actual)', 'status'], rows);
-  const verdict = reconciliation.reconciled
-    ? 'Reconciled: every source row is loaded, merged, filtered or rejected with a reason (unaccounted = 0).'
-    : 'NOT reconciled: see the rows marked DIFFERS (unaccounted rows were never processed or were deleted from the source since; a target count that differs means rows were changed outside cutover).';
-  return `Reconciliation of ${reconciliation.project}: source = loaded + merged + filtered + rejected\n\n${table}\n\n${verdict}\n`;
+  return `Reconciliation of ${project}: source = loaded + merged + filtered + rejected\n\n${table}`;
+}
+
+/** Differences shown per entity on a terminal; the file formats list more. */
+const TERMINAL_DIFFERENCES = 20;
+
+/** The reconciliation report for a terminal: the equation, the values check, where the rejects are, the verdict. */
+export function renderReconcileReport(report: ReconcileReport): string {
+  const parts = [equationTable(report.project, report.entities)];
+  if (report.scope === 'counts and values') {
+    const table = renderTable(
+      ['entity', 'rows compared', 'rows differing', 'status'],
+      report.entities.map((e) => [e.entity, e.values?.rowsCompared ?? 0, e.values?.differingRows ?? 0, !e.values?.compared ? 'not compared' : e.values.differingRows === 0 ? 'ok' : 'DIFFERS']),
+    );
+    const lines = [`Values: every target row cutover owns against the source\n\n${table}`];
+    for (const e of report.entities) {
+      if (e.values?.note) lines.push(`  ${e.entity}: ${e.values.note}`);
+      const shown = e.values?.differences.slice(0, TERMINAL_DIFFERENCES) ?? [];
+      for (const d of shown) {
+        lines.push(d.kind === 'value differs' ? `  ${e.entity} ${d.key} ${d.field}: source ${JSON.stringify(d.source)}, target ${JSON.stringify(d.target)}` : `  ${e.entity} ${d.key}: ${d.kind}`);
+      }
+      const more = (e.values?.differences.length ?? 0) - shown.length + (e.values?.differingRowsNotListed ?? 0);
+      if (more > 0) lines.push(`  … and more in ${e.entity} (${e.values!.differingRows.toLocaleString('en-US')} rows differ; --format html, xlsx or csv lists up to 1,000)`);
+    }
+    parts.push(lines.join('\n'));
+  }
+  const rejected = report.entities.filter((e) => e.rejected > 0);
+  if (rejected.length > 0) {
+    parts.push(
+      `Rejected rows (${rejected.map((e) => `${e.entity} ${e.rejected.toLocaleString('en-US')}`).join(', ')}) are listed with their reasons by --format html, xlsx, csv or json, and all of them by \`cutover rejects list\`.`,
+    );
+  }
+  parts.push(report.verdict);
+  return `${parts.join('\n\n')}\n`;
 }
 
 export function renderPlan(plan: ProjectPlan): string {

@@ -1,29 +1,43 @@
-import { writeFile } from 'node:fs/promises';
-import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
-import { reconcileContent, type EntityContent } from '../../pipelines/reconcile/content.js';
-import { reconcileCounts } from '../../pipelines/reconcile/counts.js';
-import { renderContent, renderReconciliation } from '../../pipelines/reports/terminal.js';
-import { print, withSession, type GlobalOptions } from './command-context.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { EXIT_CODES, RunError, type ExitCode } from '../../pipelines/errors.js';
+import { BINARY_REPORT_FORMATS, renderReport, REPORT_FORMATS, type ReportFormat } from '../../pipelines/reports/report-formats.js';
+import { buildReconcileReport } from '../../pipelines/reports/reconcile-report.js';
+import { print, reportFailure, withSession, type GlobalOptions } from './command-context.js';
 
-export const RECONCILE_FORMATS = ['terminal', 'json'] as const;
-export type ReconcileFormat = (typeof RECONCILE_FORMATS)[number];
+export const RECONCILE_FORMATS = REPORT_FORMATS;
+export type ReconcileFormat = ReportFormat;
+
+export interface ReconcileFlags {
+  readonly format: ReconcileFormat;
+  /** File to write the report to; stdout when absent (refused for binary formats on a terminal). */
+  readonly out: string | undefined;
+  /** Counts only: skip the value-by-value comparison. @default false */
+  readonly countsOnly: boolean;
+}
 
 /**
- * `cutover reconcile`: source against state and target, by counts; with `content`, also every
- * owned target row's values against the source. Exit 0 reconciled, 1 differences, 2 could not run.
+ * `cutover reconcile`: source against state and target, by counts and (unless `countsOnly`)
+ * every owned target row's values against the source; one report in the chosen format.
+ * Exit 0 reconciled, 1 differences (counts or values), 2 could not run.
  */
-export function reconcileCommand(options: GlobalOptions, entities: readonly string[], flags: { format: ReconcileFormat; out: string | undefined; content: boolean }): Promise<ExitCode> {
-  return withSession(options, async (context, session) => {
-    const reconciliation = await reconcileCounts(session, entities);
-    const content: EntityContent[] = [];
-    if (flags.content) for (const mapping of context.project.entities.filter((m) => entities.length === 0 || entities.includes(m.entity))) content.push(await reconcileContent(session, mapping));
-    const reconciled = reconciliation.reconciled && content.every((entity) => entity.differingRows === 0);
-    const text =
-      flags.format === 'json'
-        ? `${JSON.stringify(flags.content ? { ...reconciliation, reconciled, content } : reconciliation, null, 2)}\n`
-        : `${renderReconciliation(reconciliation)}${flags.content ? `\n${renderContent(content)}` : ''}`;
-    if (flags.out) await writeFile(flags.out, text);
-    else print(text);
-    return reconciled ? EXIT_CODES.reconciled : EXIT_CODES.discrepancy;
+export async function reconcileCommand(options: GlobalOptions, entities: readonly string[], flags: ReconcileFlags): Promise<ExitCode> {
+  // Checked before connecting: a reconciliation can take minutes, a refusal should not.
+  if (BINARY_REPORT_FORMATS.includes(flags.format) && !flags.out && process.stdout.isTTY) {
+    return reportFailure(new RunError(`--format ${flags.format} is a binary file and stdout is a terminal`, { hint: `give --out FILE, e.g. --out reconciliation.${flags.format}` }));
+  }
+  return withSession(options, async (_context, session) => {
+    const report = await buildReconcileReport(session, entities, { scope: flags.countsOnly ? 'counts' : 'counts and values' });
+    const rendered = await renderReport(report, flags.format);
+    if (flags.out) {
+      await mkdir(path.dirname(path.resolve(flags.out)), { recursive: true });
+      await writeFile(flags.out, rendered);
+      if (!options.quiet) {
+        const size = typeof rendered === 'string' ? Buffer.byteLength(rendered) : rendered.length;
+        process.stderr.write(`Report written to ${path.relative(process.cwd(), flags.out) || flags.out} (${flags.format}, ${(size / 1024).toFixed(1)} KiB): ${report.reconciled ? 'reconciled' : 'NOT reconciled'}\n`);
+      }
+    } else if (typeof rendered === 'string') print(rendered);
+    else process.stdout.write(rendered);
+    return report.reconciled ? EXIT_CODES.reconciled : EXIT_CODES.discrepancy;
   });
 }
