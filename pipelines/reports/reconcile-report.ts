@@ -46,9 +46,11 @@ export interface ReportReject {
 
 /** The values check of one entity; absent from reports made with `--counts-only`. */
 export interface EntityValues {
-  /** False when the source cannot fetch rows by key (file exports): nothing was compared. */
+  /** False when the target cannot be compared (not a SQL database): nothing was compared. */
   readonly compared: boolean;
   readonly rowsCompared: number;
+  /** What the check read: source rows re-mapped, target rows fetched, range checksums asked for. */
+  readonly cost?: { readonly expectedRowsRead: number; readonly targetRowsRead: number; readonly rangeChecksums: number };
   /** Rows with at least one difference, rows missing in the target and target rows no key owns. */
   readonly differingRows: number;
   /** The first differences, at most {@link REPORT_DIFFERENCES_PER_ENTITY}. */
@@ -146,6 +148,9 @@ function entityValues(content: EntityContent): EntityValues {
     differences,
     differingRowsNotListed: Math.max(0, content.differingRows - rowsListed),
     note: content.note ?? null,
+    ...(content.expectedRowsRead !== undefined
+      ? { cost: { expectedRowsRead: content.expectedRowsRead, targetRowsRead: content.targetRowsRead ?? 0, rangeChecksums: content.rangeChecksums ?? 0 } }
+      : {}),
   };
 }
 
