@@ -82,6 +82,14 @@ export interface ColumnInfo {
   readonly nullable: boolean;
 }
 
+/** A table (or file) a source holds, for backups of the whole source. */
+export interface TableInfo {
+  /** Name as {@link SourceEntity.table} takes it. */
+  readonly name: string;
+  /** Primary-key columns in key order; empty when the table has none (files). Keyset paging needs exactly one. */
+  readonly primaryKey: readonly string[];
+}
+
 /** Declared abilities of a source; the runner plans from these instead of probing. */
 export interface SourceCapabilities {
   /** `after` watermarks are honoured, so a run can start where the last one stopped. */
@@ -112,6 +120,12 @@ export interface Source {
   readKeys?(entity: SourceEntity, keys: readonly string[], signal?: AbortSignal): Promise<SourceRow[]>;
   /** Columns of the entity, in source order. */
   describe(entity: SourceEntity): Promise<readonly ColumnInfo[]>;
+  /**
+   * Every table the source holds (all base tables of a database, the files of a folder), by name,
+   * with its primary key. Present on sources that can enumerate themselves; `cutover backup` needs it
+   * to back up a source whole.
+   */
+  listTables?(signal?: AbortSignal): Promise<readonly TableInfo[]>;
   /** Idempotent. */
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT_CODES, type ExitCode } from '../pipelines/errors.js';
 import type { GlobalOptions } from './commands/command-context.js';
+import { backupCommand, backupVerifyCommand, BACKUP_FORMATS, type BackupFormat } from './commands/backup-command.js';
 import { demoCommand } from './commands/demo-command.js';
 import { reconcileCommand, RECONCILE_FORMATS, type ReconcileFormat } from './commands/reconcile-command.js';
 import { finalCommand } from './commands/final-command.js';
@@ -30,6 +31,8 @@ Commands:
   reconcile [entity…]      source vs state vs target, by counts and value by value; a report a manager
                            can sign (terminal, JSON, CSV, Excel, HTML); exit 0 reconciled, 1 differences
   rejects [list]           rejected rows with key, stage and reason
+  backup --to DIR [table…] every table of the source connections, raw, one file each, with manifest.json
+  backup verify DIR        every backup file against its manifest; exit 0 all ok, 1 any differs
 
 Options:
   -p, --project DIR        project folder with cutover.yaml (default: $CUTOVER_PROJECT or .)
@@ -48,6 +51,8 @@ status:     --merges                    every merge: survivor, merged record, ru
 final:      --json                      the run, the reconciliation and the verdict as JSON   --out FILE
 rejects:    --entity NAME  --format table|csv|jsonl|xlsx (default table)  --out FILE  --limit N (default 100)
 validate:   --transforms                list the field transforms
+backup:     --to DIR  --format csv|xlsx|jsonl (default csv)  --encrypt  --key-env NAME (default CUTOVER_BACKUP_KEY)
+backup verify: --against                also compare row counts with the live source now   --key-env NAME  --json
 demo:       --dir DIR (default .cutover-demo)  --fresh  --seed N (default 42)
 
 Exit codes: 0 done and reconciled, 1 discrepancies found, 2 could not run (the message says why).
@@ -75,6 +80,10 @@ const OPTIONS = {
   dir: { type: 'string' },
   fresh: { type: 'boolean', default: false },
   seed: { type: 'string' },
+  to: { type: 'string' },
+  encrypt: { type: 'boolean', default: false },
+  'key-env': { type: 'string' },
+  against: { type: 'boolean', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
 class UsageError extends Error {}
@@ -127,6 +136,19 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
           format: oneOf('format', values.format ?? 'table', REJECT_LIST_FORMATS) as RejectListFormat,
           out: values.out,
           limit: integer('limit', values.limit, 100, 1),
+        });
+      }
+      case 'backup': {
+        if (rest[0] === 'verify') {
+          if (rest.length !== 2) throw new UsageError('Expected `backup verify DIR` with one folder');
+          return await backupVerifyCommand(global, rest[1]!, { against: values.against, keyEnv: values['key-env'], json: values.json });
+        }
+        if (values.to === undefined) throw new UsageError('Expected `--to DIR`: the folder to write the backup into');
+        return await backupCommand(global, rest, {
+          to: values.to,
+          format: oneOf('format', values.format ?? 'csv', BACKUP_FORMATS) as BackupFormat,
+          encrypt: values.encrypt,
+          keyEnv: values['key-env'],
         });
       }
       default:

@@ -7,6 +7,7 @@ import { TextDecoder } from 'node:util';
 import { resolveUrlPath, type ConnectionUrl } from '../connection-url.js';
 import type { ConnectorContext } from '../types.js';
 import { ConnectionConfigError } from '../errors.js';
+import { parseBackupKey, type BackupKey } from './backup-cipher.js';
 
 /** The formats a file source reads. */
 export const FILE_FORMATS = ['csv', 'xlsx', 'json', 'jsonl'] as const;
@@ -27,7 +28,7 @@ export const FILE_EXTENSIONS = [
 ] as const satisfies readonly (readonly [string, FileFormat])[];
 
 /** Query options of a `file://` URL. */
-export const FILE_OPTIONS = ['encoding', 'delimiter', 'sheet', 'header_row'] as const;
+export const FILE_OPTIONS = ['encoding', 'delimiter', 'sheet', 'header_row', 'key_env'] as const;
 type FileOption = (typeof FILE_OPTIONS)[number];
 
 /** Delimiters tried when `delimiter` is not given, in order of preference on a tie. */
@@ -39,6 +40,7 @@ const OPTION_FORMATS: Readonly<Record<FileOption, readonly FileFormat[]>> = {
   delimiter: ['csv'],
   sheet: ['xlsx'],
   header_row: ['csv', 'xlsx'],
+  key_env: [],
 };
 
 /** Validated options of a `file://` URL. */
@@ -60,6 +62,12 @@ export interface FileConfig {
   readonly sheet: string | null;
   /** 1-based line (CSV) or row (XLSX) of the header; blank lines before it and from it on are skipped. @default 1 */
   readonly headerRow: number;
+  /**
+   * Key of an encrypted backup folder, from the environment variable named by `key_env` (read
+   * here, at the edge); null without `key_env`.
+   * @default null
+   */
+  readonly key: BackupKey | null;
 }
 
 /**
@@ -84,6 +92,9 @@ export function parseFileConfig(url: ConnectionUrl, context: ConnectorContext): 
   const format = formatOfExtension(extension);
   if (format !== null) {
     for (const name of Object.keys(url.params) as FileOption[]) {
+      if (name === 'key_env') {
+        throw new ConnectionConfigError(`Option \`key_env\` applies to a backup folder (e.g. file://./backup?key_env=CUTOVER_BACKUP_KEY), not to the single file ${path.basename(filePath)}, in ${url.redacted}`);
+      }
       if (!OPTION_FORMATS[name].includes(format)) {
         throw new ConnectionConfigError(
           `Option \`${name}\` does not apply to ${path.basename(filePath)} (a ${format.toUpperCase()} file) in ${url.redacted}; it applies to ${OPTION_FORMATS[name].join(', ')} files`,
@@ -99,6 +110,7 @@ export function parseFileConfig(url: ConnectionUrl, context: ConnectorContext): 
     delimiter: parseDelimiter(url),
     sheet: parseSheet(url),
     headerRow: parseHeaderRow(url),
+    key: parseKey(url),
   });
 }
 
@@ -157,4 +169,17 @@ function parseHeaderRow(url: ConnectionUrl): number {
     throw new ConnectionConfigError(`Expected \`header_row\` to be an integer from 1 to 1000000, got \`${text}\` in ${url.redacted}`);
   }
   return value;
+}
+
+function parseKey(url: ConnectionUrl): BackupKey | null {
+  const name = url.params.key_env;
+  if (name === undefined) return null;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new ConnectionConfigError(`Expected \`key_env\` to name an environment variable (letters, digits, _), got \`${name}\` in ${url.redacted}`);
+  }
+  try {
+    return parseBackupKey(process.env[name], name);
+  } catch (error) {
+    throw new ConnectionConfigError(`${(error as Error).message} (option \`key_env\` in ${url.redacted})`);
+  }
 }

@@ -4,9 +4,11 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ColumnInfo, ReadRequest, Source, SourceBatch, SourceEntity } from '../types.js';
+import type { ColumnInfo, ReadRequest, Source, SourceBatch, SourceEntity, TableInfo } from '../types.js';
 import { FatalError } from '../errors.js';
 import { FILE_EXTENSIONS, formatOfExtension, type FileConfig, type FileFormat } from './file-config.js';
+import { readBackupManifest, type BackupManifest } from './backup-manifest.js';
+import { BackupTableSource, backupEntry, backupTables } from './backup-source.js';
 import { CsvSource } from './csv-source.js';
 import { JsonSource } from './json-source.js';
 import { JsonlSource } from './jsonl-source.js';
@@ -23,6 +25,8 @@ export interface EntityFile {
 export class FileSource implements Source {
   readonly capabilities = FILE_SOURCE_CAPABILITIES;
   readonly #config: FileConfig;
+  /** The folder's backup manifest, looked for once; null when the URL is not a backup folder. */
+  #manifest: Promise<BackupManifest | null> | null = null;
   #closed = false;
 
   constructor(config: FileConfig) {
@@ -43,6 +47,24 @@ export class FileSource implements Source {
     return (await this.#sourceFor(entity)).describe(entity);
   }
 
+  /**
+   * A backup folder: the manifest's tables, with their keys. Any other folder: its files of a
+   * known format, by name without extension (with it, where two files share a name); a single
+   * file: that file. Files have no primary key.
+   */
+  async listTables(): Promise<readonly TableInfo[]> {
+    if (this.#closed) throw new FatalError(`${this.#config.url.redacted}: the source is closed`);
+    const manifest = await this.#backupManifest();
+    if (manifest) return backupTables(manifest);
+    const info = await stat(this.#config.path).catch((error: unknown) => {
+      throw fileReadError(this.#config.path, error);
+    });
+    if (info.isFile()) return [{ name: path.basename(this.#config.path), primaryKey: [] }];
+    const files = (await listFiles(this.#config.path)).filter((name) => formatOfExtension(path.extname(name)) !== null);
+    const bare = (name: string) => name.slice(0, name.length - path.extname(name).length);
+    return files.map((name) => ({ name: files.filter((other) => bare(other) === bare(name)).length > 1 ? name : bare(name), primaryKey: [] }));
+  }
+
   async close(): Promise<void> {
     // Readers open their file per read and close it when the read ends; closing only stops new reads.
     this.#closed = true;
@@ -50,8 +72,19 @@ export class FileSource implements Source {
 
   async #sourceFor(entity: SourceEntity): Promise<Source> {
     if (this.#closed) throw new FatalError(`${this.#config.url.redacted}: the source is closed`);
+    const manifest = await this.#backupManifest();
+    if (manifest) return new BackupTableSource(this.#config.path, manifest, backupEntry(manifest, this.#config.path, entity.table), this.#config.key);
     const file = await resolveEntityFile(this.#config, entity.table);
     return createFormatSource(file, this.#config);
+  }
+
+  /** A folder with a `manifest.json` is a backup made by `cutover backup`. */
+  #backupManifest(): Promise<BackupManifest | null> {
+    this.#manifest ??= stat(this.#config.path).then(
+      (info) => (info.isDirectory() ? readBackupManifest(this.#config.path) : null),
+      () => null,
+    );
+    return this.#manifest;
   }
 }
 

@@ -12,6 +12,8 @@ export interface JsonlSourceOptions {
   readonly encoding?: string;
   /** A line longer than this stops the read (the file is probably not JSON Lines). @default 32 Mi characters */
   readonly maxLineChars?: number;
+  /** The file's bytes from elsewhere (an encrypted backup, decrypted); the file is read by default. */
+  readonly openBytes?: (() => AsyncIterable<Buffer>) | undefined;
 }
 
 /** Origins are `tickets.jsonl:5` (1-based line). Blank lines are skipped. */
@@ -20,6 +22,7 @@ export class JsonlSource extends RecordFileSource {
   readonly #encoding: string;
   readonly #maxLineChars: number;
   readonly #label: string;
+  readonly #openBytes: (() => AsyncIterable<Buffer>) | undefined;
 
   constructor(file: string, options: JsonlSourceOptions = {}) {
     super();
@@ -27,6 +30,7 @@ export class JsonlSource extends RecordFileSource {
     this.#encoding = options.encoding ?? 'utf-8';
     this.#maxLineChars = options.maxLineChars ?? 32 * 1024 * 1024;
     this.#label = fileLabel(file);
+    this.#openBytes = options.openBytes;
   }
 
   /** The keys of the first object in the file. */
@@ -38,7 +42,7 @@ export class JsonlSource extends RecordFileSource {
     assertNoWhere(entity, this.file);
     let rest = '';
     let line = 0;
-    for await (const text of readTextChunks(this.file, this.#encoding)) {
+    for await (const text of readTextChunks(this.file, this.#encoding, this.#openBytes)) {
       rest += text;
       const records: FileRecord[] = [];
       let start = 0;

@@ -156,6 +156,11 @@ export abstract class RecordFileSource implements Source {
     return countRecords(this.records(entity, false), signal);
   }
 
+  /** Every record, malformed ones included, without the key check: for readers built on this one (backups). */
+  recordsOf(entity: SourceEntity): AsyncGenerator<FileRecord> {
+    return this.records(entity, false);
+  }
+
   async close(): Promise<void> {}
 
   /** For JSON sources: the keys of the first object. */

@@ -16,14 +16,16 @@ export const CHUNK_BYTES = 64 * 1024;
  * Yields the text of `file` decoded with `encoding`. A byte-order mark (UTF-8, UTF-16 LE/BE)
  * decides the encoding, as in the WHATWG decode algorithm, and is stripped. Bytes that are not
  * valid in the encoding stop the read with a `FatalError` rather than turning into U+FFFD, so that
- * a Latin-1 export read as UTF-8 is noticed before its names are garbled.
+ * a Latin-1 export read as UTF-8 is noticed before its names are garbled. `openBytes`, when
+ * given, supplies the file's bytes instead (an encrypted backup file, decrypted).
  */
-export async function* readTextChunks(file: string, encoding: string): AsyncGenerator<string> {
-  const stream = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+export async function* readTextChunks(file: string, encoding: string, openBytes?: () => AsyncIterable<Buffer>): AsyncGenerator<string> {
+  // Bytes from elsewhere (a decrypting stream) are closed by ending their iteration.
+  const stream = openBytes ? null : createReadStream(file, { highWaterMark: CHUNK_BYTES });
   let decoder: TextDecoder | null = null;
   let offset = 0;
   try {
-    for await (const bytes of stream as AsyncIterable<Buffer>) {
+    for await (const bytes of stream ?? openBytes!()) {
       decoder ??= new TextDecoder(bomEncoding(bytes) ?? encoding, { fatal: true });
       const text = decode(decoder, bytes, file, offset);
       offset += bytes.length;
@@ -34,7 +36,7 @@ export async function* readTextChunks(file: string, encoding: string): AsyncGene
   } catch (error) {
     throw fileReadError(file, error);
   } finally {
-    await closeReadStream(stream);
+    if (stream) await closeReadStream(stream);
   }
 }
 

@@ -41,6 +41,8 @@ export interface XlsxSourceOptions {
   readonly sheet?: string | null;
   /** 1-based row of the header; empty rows are skipped. @default 1 */
   readonly headerRow?: number;
+  /** Keep cells holding an empty string as `''` (a backup's way to tell `''` from NULL); else they are null. @default false */
+  readonly keepEmptyStrings?: boolean;
 }
 
 type Cells = Map<number, string | number | boolean>;
@@ -54,6 +56,7 @@ export class XlsxSource extends RecordFileSource {
   readonly #sheet: string | null;
   readonly #headerRow: number;
   readonly #label: string;
+  readonly #keepEmptyStrings: boolean;
 
   constructor(file: string, options: XlsxSourceOptions = {}) {
     super();
@@ -61,6 +64,7 @@ export class XlsxSource extends RecordFileSource {
     this.#sheet = options.sheet ?? null;
     this.#headerRow = options.headerRow ?? 1;
     this.#label = fileLabel(file);
+    this.#keepEmptyStrings = options.keepEmptyStrings ?? false;
   }
 
   async describe(_entity: SourceEntity): Promise<readonly ColumnInfo[]> {
@@ -147,7 +151,7 @@ export class XlsxSource extends RecordFileSource {
       const cells: Cells = new Map();
       row.eachCell({ includeEmpty: false }, (cell, column) => {
         const value = xlsxCellValue(cell, date1904);
-        if (value !== null && value !== '') cells.set(column, value);
+        if (value !== null && (value !== '' || this.#keepEmptyStrings)) cells.set(column, value);
       });
       if (cells.size === 0) continue;
       const origin = `${this.#label}!${sheetName}:${number}`;

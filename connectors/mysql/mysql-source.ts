@@ -3,10 +3,11 @@
  * way the server stores them: DATETIME as `yyyy-MM-dd HH:mm:ss` text (no time zone guessing),
  * DECIMAL and BIGINT as text (no float rounding).
  */
-import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow } from '../types.js';
+import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo } from '../types.js';
 import { classifyDriverError, FatalError } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
+import { groupPrimaryKeys } from '../sql/table-list.js';
 import type { MysqlConfig } from './mysql-config.js';
 
 /** The subset of mysql2's promise pool this source uses (injected, as in kysely's MysqlPool). */
@@ -88,6 +89,21 @@ export class MysqlSource implements Source {
     );
     if (rows.length === 0) throw new FatalError(`MySQL ${this.#config.endpoint}: table \`${entity.table}\` does not exist`);
     return rows.map((row) => ({ name: String(row.name), type: String(row.type), nullable: row.nullable === 'YES' }));
+  }
+
+  /** Base tables of the connection's database (views left out), with their primary-key columns in key order. */
+  async listTables(signal?: AbortSignal): Promise<readonly TableInfo[]> {
+    const rows = await this.#query(`MySQL ${this.#config.endpoint}`, signal, (pool) =>
+      pool.query(
+        `SELECT t.TABLE_NAME AS name, k.COLUMN_NAME AS pk
+           FROM information_schema.TABLES t
+           LEFT JOIN information_schema.KEY_COLUMN_USAGE k
+             ON k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME AND k.CONSTRAINT_NAME = 'PRIMARY'
+          WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE'
+          ORDER BY t.TABLE_NAME, k.ORDINAL_POSITION`,
+      ),
+    );
+    return groupPrimaryKeys(rows);
   }
 
   async close(): Promise<void> {

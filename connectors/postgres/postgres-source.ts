@@ -2,11 +2,12 @@
  * Reads a PostgreSQL table in keyset pages on `(cursor NULLS FIRST, key)`. Timestamps, dates and
  * numerics arrive as text (see postgres-pool.ts).
  */
-import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow } from '../types.js';
+import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo } from '../types.js';
 import { classifyDriverError, FatalError } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
 import { quotePgIdentifier } from '../sql/pg-upsert.js';
+import { groupPrimaryKeys } from '../sql/table-list.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { classifyingPool, type PgPool } from './postgres-pool.js';
 
@@ -78,6 +79,23 @@ export class PostgresSource implements Source {
     );
     if (rows.length === 0) throw new FatalError(`${this.#where}: table \`${entity.table}\` does not exist`);
     return rows.map((row) => ({ name: String(row.name), type: String(row.type), nullable: row.nullable === 'YES' }));
+  }
+
+  /** Base tables of the connection's schema (first on the search path), with their primary-key columns in key order. */
+  async listTables(signal?: AbortSignal): Promise<readonly TableInfo[]> {
+    const rows = await this.#query(
+      `SELECT t.table_name AS name, k.column_name AS pk
+         FROM information_schema.tables t
+         LEFT JOIN information_schema.table_constraints c
+           ON c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.constraint_type = 'PRIMARY KEY'
+         LEFT JOIN information_schema.key_column_usage k
+           ON k.constraint_schema = c.constraint_schema AND k.constraint_name = c.constraint_name AND k.table_name = t.table_name
+        WHERE t.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+        ORDER BY t.table_name, k.ordinal_position`,
+      [],
+      signal,
+    );
+    return groupPrimaryKeys(rows);
   }
 
   async close(): Promise<void> {
