@@ -188,8 +188,8 @@ function verdictOf(entities: readonly EntityReport[], scope: ReportScope, reconc
   if (scope === 'counts') return `Reconciled by counts: ${counts}. Values were not compared (--counts-only).`;
   const unchecked = entities.filter((e) => e.values && !e.values.compared).map((e) => e.entity);
   const values = unchecked.length === entities.length
-    ? 'Values were not compared: no source can fetch rows by key (file exports).'
-    : `Every target row cutover owns holds its source row's values${unchecked.length > 0 ? `, except that ${unchecked.join(', ')} could not be compared (file exports)` : ''}.`;
+    ? `Values were not compared: ${entities[0]?.values?.note ?? 'the target cannot be read back'}.`
+    : `Every target row cutover owns holds its source row's values${unchecked.length > 0 ? `, except that ${unchecked.join(', ')} could not be compared` : ''}.`;
   return `Reconciled: ${counts}. ${values}`;
 }
 
