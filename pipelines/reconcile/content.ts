@@ -38,6 +38,10 @@ export interface EntityContent {
 
 export async function reconcileContent(session: ProjectSession, mapping: EntityMapping, options: { limit?: number } = {}): Promise<EntityContent> {
   const limit = options.limit ?? 100;
+  const sink = session.sink;
+  if (sink.kind !== 'sql') {
+    return { entity: mapping.entity, compared: false, rowsCompared: 0, differingRows: 0, differences: [], note: `the target is an HTTP API (${sink.endpoint}); values were not compared, counts were` };
+  }
   const source = session.sourceFor(mapping);
   if (!source.capabilities.keyLookup || !source.readKeys) {
     return { entity: mapping.entity, compared: false, rowsCompared: 0, differingRows: 0, differences: [], note: 'the source cannot fetch rows by key (file exports); values were not compared' };
@@ -55,12 +59,12 @@ export async function reconcileContent(session: ProjectSession, mapping: EntityM
   for (;;) {
     const { rows: page } = await sql<{ legacy_key: string }>`SELECT legacy_key FROM ${idMap}
       WHERE entity = ${mapping.entity} AND status = 'loaded' AND owns_row AND (${after}::text IS NULL OR legacy_key > ${after})
-      ORDER BY legacy_key LIMIT ${PAGE_SIZE}`.execute(session.sink.db);
+      ORDER BY legacy_key LIMIT ${PAGE_SIZE}`.execute(sink.db);
     if (page.length === 0) break;
     const keys = page.map((row) => row.legacy_key);
     after = keys[keys.length - 1]!;
     const { rows: targetRows } = await sql<Record<string, unknown>>`SELECT ${sql.join(compiled.columns.map((c) => sql.ref(c)))} FROM ${sql.table(table)}
-      WHERE ${sql.ref(targetKey)} = ANY(${keys})`.execute(session.sink.db);
+      WHERE ${sql.ref(targetKey)} = ANY(${keys})`.execute(sink.db);
     const actual = new Map(targetRows.map((row) => [String(row[targetKey]), row]));
     const expected = mapping.dedupe ? await survivorValues(session, mapping, keys) : await remapped(session, mapping, keys);
     for (const key of keys) {
@@ -84,7 +88,7 @@ export async function reconcileContent(session: ProjectSession, mapping: EntityM
   }
   const { rows: extra } = await sql<{ key: string }>`SELECT t.${sql.ref(targetKey)}::text AS key FROM ${sql.table(table)} t
     WHERE t.${sql.ref(targetKey)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${idMap} m WHERE m.entity = ${mapping.entity} AND m.legacy_key = t.${sql.ref(targetKey)}::text AND m.owns_row)
-    LIMIT ${limit}`.execute(session.sink.db);
+    LIMIT ${limit}`.execute(sink.db);
   for (const row of extra) note({ key: row.key, field: null, source: null, target: 'row' });
   differingRows += extra.length;
   return { entity: mapping.entity, compared: true, rowsCompared, differingRows, differences };

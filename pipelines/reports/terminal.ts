@@ -29,7 +29,7 @@ export function renderReconciliation(reconciliation: Reconciliation): string {
     e.filtered,
     e.rejected,
     e.unaccounted,
-    `${e.target.expected.toLocaleString('en-US')} / ${e.target.actual.toLocaleString('en-US')}`,
+    `${e.target.expected.toLocaleString('en-US')} / ${e.target.actual === null ? 'not available' : e.target.actual.toLocaleString('en-US')}`,
     e.reconciled ? 'ok' : 'DIFFERS',
   ] as const);
   const table = renderTable(['entity', 'source', 'loaded', 'merged', 'filtered', 'rejected', 'unaccounted', 'target rows (expected / actual)', 'status'], rows);
