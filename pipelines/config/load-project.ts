@@ -66,7 +66,8 @@ export async function loadProject(location: string, options: LoadProjectOptions 
     problems.push(document.problem('/target/connection', `\`${targetName}\` is a ${target.connector.displayName} connection, which cannot be a target`));
   }
 
-  const targetKind = target?.connector.sinkKind ?? 'sql';
+  // When the target's URL failed to resolve, `api` still says what the user meant: no cascade of errors.
+  const targetKind = target ? (target.connector.sinkKind ?? 'sql') : raw.target.api !== undefined ? 'api' : 'sql';
   const state = targetKind === 'api' ? resolveState(raw, registry, env, dir, document, problems) : null;
   if (targetKind === 'sql') {
     if (raw.target.api !== undefined && target) problems.push(document.problem('/target/api', `\`api\` describes an HTTP API target; \`${targetName}\` is a ${target.connector.displayName} connection`));
