@@ -70,9 +70,12 @@ export class RequestQueue {
     this.#options = options;
     this.#fetch = options.fetch ?? globalThis.fetch;
     const rate = options.requestsPerInterval ?? Number.POSITIVE_INFINITY;
+    // Starts are spread evenly (one per interval/rate) rather than `rate` at the top of each
+    // interval: a server's token bucket then never sees a burst at a window edge, where timer
+    // jitter of a millisecond turns the last request of a full window into a 429.
     this.#queue = new PQueue({
       concurrency: options.concurrency ?? 4,
-      ...(Number.isFinite(rate) ? { intervalCap: rate, interval: options.intervalMs ?? 1000 } : {}),
+      ...(Number.isFinite(rate) ? { intervalCap: 1, interval: (options.intervalMs ?? 1000) / rate } : {}),
     });
   }
 

@@ -12,6 +12,7 @@
  * Standalone: `node dist/test/support/fake-crm-api.js --port 0 --rate 20 --fail-rate 0.05 --token t`
  * prints `{"url":…}` on its first line and serves until killed.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -39,6 +40,8 @@ export interface FakeCrmOptions {
   readonly modules?: Readonly<Record<string, ModuleRules>>;
   /** @default 100 */
   readonly maxRecordsPerCall?: number;
+  /** Ids as Zoho writes them (`4876876000000000`) or as UUIDs (APIs on PostgreSQL). @default 'zoho' */
+  readonly ids?: 'zoho' | 'uuid';
 }
 
 export interface FakeCrmStats {
@@ -231,7 +234,7 @@ export class FakeCrmApi {
       this.stats.recordsUpdated++;
       return { code: 'SUCCESS', duplicate_field: checks[0] ?? null, action: 'update', details: { id: existingId, Modified_Time: new Date().toISOString() }, message: 'record updated', status: 'success' };
     }
-    const id = String(this.#nextId++);
+    const id = this.#options.ids === 'uuid' ? randomUUID() : String(this.#nextId++);
     const record = { ...input, id };
     records.set(id, record);
     this.#indexRecord(module, record, checks);
@@ -279,7 +282,7 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** `--port 0 --rate 20 --burst 20 --fail-rate 0.05 --slow-rate 0 --slow-ms 2000 --seed 1 --token secret` */
+/** `--port 0 --rate 20 --burst 20 --fail-rate 0.05 --slow-rate 0 --slow-ms 2000 --seed 1 --token secret --ids uuid` */
 export function parseFakeCrmArgs(args: readonly string[]): FakeCrmOptions {
   const value = (name: string) => {
     const at = args.indexOf(`--${name}`);
@@ -295,6 +298,7 @@ export function parseFakeCrmArgs(args: readonly string[]): FakeCrmOptions {
     slowRate: number('slow-rate') ?? 0,
     slowMs: number('slow-ms') ?? 2000,
     seed: number('seed') ?? 1,
+    ids: value('ids') === 'uuid' ? 'uuid' : 'zoho',
   };
 }
 
