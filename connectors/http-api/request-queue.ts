@@ -6,6 +6,7 @@
  * not only the one that was refused. Callers wait on {@link RequestQueue.ready} before adding
  * more work (backpressure), and every call takes an AbortSignal.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import { FatalError, TransientError } from '../errors.js';
@@ -69,6 +70,8 @@ export class RequestQueue {
   constructor(options: RequestQueueOptions) {
     this.#options = options;
     this.#fetch = options.fetch ?? globalThis.fetch;
+    // Every queued request listens to it (p-queue drops a task whose signal aborts): one per request, by design.
+    setMaxListeners(0, this.#closing.signal);
     const rate = options.requestsPerInterval ?? Number.POSITIVE_INFINITY;
     // Starts are spread evenly (one per interval/rate) rather than `rate` at the top of each
     // interval: a server's token bucket then never sees a burst at a window edge, where timer
