@@ -73,12 +73,14 @@ export class RequestQueue {
     // Every queued request listens to it (p-queue drops a task whose signal aborts): one per request, by design.
     setMaxListeners(0, this.#closing.signal);
     const rate = options.requestsPerInterval ?? Number.POSITIVE_INFINITY;
-    // Starts are spread evenly (one per interval/rate) rather than `rate` at the top of each
-    // interval: a server's token bucket then never sees a burst at a window edge, where timer
-    // jitter of a millisecond turns the last request of a full window into a 429.
+    // The interval is cut in four, each allowing a quarter of the rate, rather than `rate` at the
+    // top of each interval: a server's token bucket (burst = rate) then never sees a full burst at
+    // a window edge, where a millisecond of timer jitter turns the last request into a 429; and
+    // a quarter window still lets the client catch up after the pause of a state commit.
+    const cap = Math.max(1, Math.floor(rate / 4));
     this.#queue = new PQueue({
       concurrency: options.concurrency ?? 4,
-      ...(Number.isFinite(rate) ? { intervalCap: 1, interval: (options.intervalMs ?? 1000) / rate } : {}),
+      ...(Number.isFinite(rate) ? { intervalCap: cap, interval: ((options.intervalMs ?? 1000) * cap) / rate } : {}),
     });
   }
 
