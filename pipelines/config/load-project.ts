@@ -111,7 +111,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
   }
 
   const migrationsDir = raw.target.migrations === undefined ? null : path.resolve(dir, raw.target.migrations);
-  if (migrationsDir !== null && !(await isDirectory(migrationsDir))) {
+  if (migrationsDir !== null && targetKind === 'sql' && !(await isDirectory(migrationsDir))) {
     problems.push(document.problem('/target/migrations', `folder not found: ${display(migrationsDir)}`));
   }
   if (problems.length > 0) throw new ConfigError(problems);
