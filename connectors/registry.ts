@@ -6,6 +6,7 @@ import type { Connector, ConnectorContext, Sink, Source } from './types.js';
 import { parseConnectionUrl, type ConnectionUrl } from './connection-url.js';
 import { ConnectionConfigError } from './errors.js';
 import { fileConnector } from './file/file-connector.js';
+import { httpApiConnector } from './http-api/http-connector.js';
 import { mysqlConnector } from './mysql/mysql-connector.js';
 import { pgliteConnector } from './pglite/pglite-connector.js';
 import { postgresConnector } from './postgres/postgres-connector.js';
@@ -62,5 +63,5 @@ export async function sinkExists(connection: ResolvedConnection): Promise<boolea
 
 /** The connectors that ship with cutover. */
 export function builtinConnectors(): ConnectorRegistry {
-  return new ConnectorRegistry().register(mysqlConnector).register(postgresConnector).register(pgliteConnector).register(fileConnector);
+  return new ConnectorRegistry().register(mysqlConnector).register(postgresConnector).register(pgliteConnector).register(fileConnector).register(httpApiConnector);
 }

@@ -185,12 +185,85 @@ export interface SqlSink {
   close(): Promise<void>;
 }
 
-export type Sink = SqlSink;
+/** Declared abilities of an HTTP API target; the runner plans from these (STYLE 3). */
+export interface ApiSinkCapabilities {
+  /** Records and state cannot commit together: state is written after every record has an outcome. */
+  readonly transactional: false;
+  /** The state (id map, watermarks, ledger) lives in a database of its own (PGlite or PostgreSQL). */
+  readonly needsExternalState: true;
+  /** Records per upsert call (the API's batch endpoint limit; 1 where it has none). */
+  readonly maxRecordsPerCall: number;
+  /** {@link ApiSink.delete} exists: folded duplicates and `on_delete: delete` can remove records. */
+  readonly deletes: boolean;
+  /** {@link ApiSink.countRows} exists: reconcile can compare the target's record count. */
+  readonly counts: boolean;
+}
+
+/** What happened to one record sent to an API: an id (created or updated), or the API's refusal. */
+export type ApiRecordOutcome =
+  | { readonly ok: true; readonly id: string; readonly inserted: boolean }
+  | { readonly ok: false; readonly reason: string; readonly detail: unknown };
+
+/** Arguments common to the calls of an {@link ApiSink}. */
+export interface ApiCallOptions {
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * Mixed into every idempotency key with the records' external ids and content: the same request
+   * retried within a scope (a run) carries the same key; a later run sending the same content again
+   * is not answered from the API's idempotency cache. @default ''
+   */
+  readonly idempotencyScope?: string | undefined;
+}
+
+/**
+ * A new CRM reached through its HTTP API: upserts by external id, in calls of up to
+ * `maxRecordsPerCall` records, rate-limited and retried by the connector. Not transactional: the
+ * runner keeps the state elsewhere and commits it only after every record of a batch has an outcome.
+ */
+export interface ApiSink {
+  readonly kind: 'api';
+  readonly capabilities: ApiSinkCapabilities;
+  /** `https://api.example.com` for messages; never the credentials. */
+  readonly endpoint: string;
+  /**
+   * Upserts records by `target.key` (the external id) into module `target.table`, returning one
+   * outcome per record, in input order. Records the API refuses are outcomes, not errors; throws
+   * `TransientError` once retries are exhausted, `FatalError` when retrying cannot help (401, 404).
+   */
+  upsert(target: TargetTable, records: readonly Row[], options?: ApiCallOptions): Promise<ApiRecordOutcome[]>;
+  /**
+   * Updates fields of records that exist, by external id: `records` hold `target.key` and the fields
+   * to change. Used to archive records and re-point children; one outcome per record.
+   */
+  patch(target: TargetTable, records: readonly Row[], options?: ApiCallOptions): Promise<ApiRecordOutcome[]>;
+  /** Deletes records by the API's id; a record already gone counts as deleted. Only with `capabilities.deletes`. */
+  delete?(target: TargetTable, ids: readonly string[], options?: ApiCallOptions): Promise<{ readonly id: string; readonly ok: boolean; readonly reason?: string }[]>;
+  /** Records the module holds that carry an external id. Only with `capabilities.counts`. */
+  countRows?(target: TargetTable, options?: ApiCallOptions): Promise<number>;
+  /** Requests sent, retried and throttled so far, for logs and benchmarks. */
+  stats(): ApiSinkStats;
+  /** Cancels queued requests and waits for those in flight; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ApiSinkStats {
+  readonly requests: number;
+  readonly retries: number;
+  readonly throttled: number;
+}
+
+/** A target: a SQL database (rows and state in one transaction) or an HTTP API (state kept apart). */
+export type Sink = SqlSink | ApiSink;
 
 /** Context a connector gets from the caller. */
 export interface ConnectorContext {
   /** Folder that relative paths in URLs are resolved against (the project folder). */
   readonly baseDir: string;
+  /**
+   * Connector settings written in the project beside the URL (an API target's `target.api`),
+   * validated by the project schema; secrets they name are already read from the environment.
+   */
+  readonly settings?: unknown;
 }
 
 /**
@@ -198,7 +271,7 @@ export interface ConnectorContext {
  * @example
  * registry.register(mysqlConnector) // mysql://user:${LEGACY_PASSWORD}@db:3306/legacy_crm
  */
-export interface Connector<Config = unknown> {
+export interface Connector<Config = unknown, S extends Sink = Sink> {
   /** URL schemes this connector answers, without the colon: `['mysql', 'mariadb']`. */
   readonly schemes: readonly string[];
   /** Human name used in messages: `MySQL`, `CSV file`. */
@@ -206,7 +279,9 @@ export interface Connector<Config = unknown> {
   /** Validates the URL and its query options; throws a `ConnectionConfigError` naming the problem. */
   parseConfig(url: ConnectionUrl, context: ConnectorContext): Config;
   createSource?(config: Config): Source;
-  createSink?(config: Config): Promise<Sink>;
+  createSink?(config: Config): Promise<S>;
+  /** What `createSink` returns: a SQL database (rows and state together) or an API (state kept apart). @default 'sql' */
+  readonly sinkKind?: S['kind'];
   /** False when opening the sink would create it (an embedded database folder not made yet). @default true */
   sinkExists?(config: Config): Promise<boolean>;
 }

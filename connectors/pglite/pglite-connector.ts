@@ -1,11 +1,11 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import type { Connector } from '../types.js';
+import type { Connector, SqlSink } from '../types.js';
 import { parsePgliteConfig, type PgliteConfig } from './pglite-config.js';
 import { PgliteSink } from './pglite-sink.js';
 
 /** `pglite://./.cutover/newcrm` (a data folder, relative to the project) or `pglite://memory`. */
-export const pgliteConnector: Connector<PgliteConfig> = {
+export const pgliteConnector: Connector<PgliteConfig, SqlSink> = {
   schemes: ['pglite'],
   displayName: 'PGlite',
   parseConfig: (url, context) => parsePgliteConfig(url, context.baseDir),

@@ -1,4 +1,4 @@
-import type { Connector } from '../types.js';
+import type { Connector, SqlSink } from '../types.js';
 import { classifyDriverError } from '../errors.js';
 import { parsePostgresConfig, type PostgresConfig } from './postgres-config.js';
 import { createPgPool } from './postgres-pool.js';
@@ -6,7 +6,7 @@ import { PostgresSink } from './postgres-sink.js';
 import { PostgresSource } from './postgres-source.js';
 
 /** `postgres://user:${PASSWORD}@host:5432/newcrm?schema=crm` (also `postgresql://`). */
-export const postgresConnector: Connector<PostgresConfig> = {
+export const postgresConnector: Connector<PostgresConfig, SqlSink> = {
   schemes: ['postgres', 'postgresql'],
   displayName: 'PostgreSQL',
   parseConfig: (url) => parsePostgresConfig(url),

@@ -21,6 +21,10 @@ export interface MappingContext {
   readonly earlierUnnamed?: boolean;
   readonly connectionNames: ReadonlySet<string>;
   readonly targetConnection: string;
+  /** The target is a SQL database or an HTTP API. @default 'sql' */
+  readonly targetKind?: 'sql' | 'api';
+  /** An API target declares a delete endpoint. */
+  readonly targetDeletes?: boolean;
   readonly defaultBatchSize: number;
   /** Folder of cutover.yaml: files the runs write (review files) are relative to it. */
   readonly projectDir: string;
@@ -49,6 +53,19 @@ export async function loadMapping(file: string, displayName: string, context: Ma
   }
   if (raw.target.connection !== context.targetConnection) {
     at('/target/connection', `must be the project's target connection \`${context.targetConnection}\`, which also keeps the migration state (got ${describeValue(raw.target.connection)})`);
+  }
+  const api = context.targetKind === 'api';
+  if (raw.target.table !== undefined && raw.target.module !== undefined) {
+    at('/target/module', 'write `table` or `module`, not both');
+  } else if (raw.target.table === undefined && raw.target.module === undefined) {
+    at('/target', api ? 'needs `module`: the API module records go to (e.g. `module: Accounts`)' : 'needs `table`: the target table rows go to');
+  } else if (raw.target.module !== undefined && !api) {
+    at('/target/module', `\`module\` is for HTTP API targets; \`${context.targetConnection}\` is a database: write \`table\``);
+  }
+  if (api && !context.targetDeletes) {
+    const how = 'declare `target.api.delete` in cutover.yaml (e.g. `delete: { path: /crm/v8/{module}/{id} }`)';
+    if (raw.on_delete === 'delete') at('/on_delete', `\`on_delete: delete\` on an HTTP API target needs a delete endpoint: ${how}, or use \`archive\` or \`ignore\``);
+    if (raw.dedupe !== undefined) at('/dedupe', `de-duplication on an HTTP API target deletes the record of a duplicate folded into its survivor, which needs a delete endpoint: ${how}`);
   }
   if (!(raw.target.key in raw.fields)) {
     at('/target/key', `\`${raw.target.key}\` must also be a field: it holds the legacy key, e.g. \`${raw.target.key}: { from: ${raw.source.key} }\``);
@@ -85,7 +102,7 @@ export async function loadMapping(file: string, displayName: string, context: Ma
     softDelete: raw.source.soft_delete
       ? { column: raw.source.soft_delete.column, values: (raw.source.soft_delete.values?.map(normaliseText) ?? DEFAULT_SOFT_DELETE_VALUES) }
       : undefined,
-    target: { connection: raw.target.connection, table: raw.target.table, key: raw.target.key, id: raw.target.id ?? raw.target.key },
+    target: { connection: raw.target.connection, table: (raw.target.table ?? raw.target.module)!, key: raw.target.key, id: raw.target.id ?? raw.target.key },
     onDelete: raw.on_delete ?? 'ignore',
     archiveColumn: raw.archive_column,
     filters,
@@ -299,7 +316,7 @@ interface RawFilter {
 interface RawMapping {
   entity: string;
   source: { connection: string; table: string; key: string; cursor?: string; where?: string; soft_delete?: { column: string; values?: (string | number | boolean)[] } };
-  target: { connection: string; table: string; key: string; id?: string };
+  target: { connection: string; table?: string; module?: string; key: string; id?: string };
   on_delete?: OnDelete;
   archive_column?: string;
   filter?: RawFilter[];

@@ -13,7 +13,7 @@ import { deepFreeze, loadMapping } from './load-mapping.js';
 import type { Project } from './project.js';
 import { explainSchemaErrors } from './schema-errors.js';
 import { formatSchemas } from './schemas.js';
-import { joinPointer, readLocatedDocument } from './yaml-document.js';
+import { joinPointer, readLocatedDocument, type LocatedDocument } from './yaml-document.js';
 
 export interface LoadProjectOptions {
   /** Where `${VAR}` values come from. @default process.env */
@@ -41,6 +41,8 @@ export async function loadProject(location: string, options: LoadProjectOptions 
 
   const problems: ConfigProblem[] = [];
   const connections = new Map<string, ResolvedConnection>();
+  const targetName = raw.target.connection;
+  const apiSettings = raw.target.api === undefined ? undefined : withSecret(raw.target.api, env);
   for (const [name, written] of Object.entries(raw.connections)) {
     const pointer = joinPointer('connections', name);
     const { text, missing } = interpolateEnv(written, env);
@@ -49,18 +51,29 @@ export async function loadProject(location: string, options: LoadProjectOptions 
       continue;
     }
     try {
-      connections.set(name, registry.resolve(name, text, { baseDir: dir }));
+      connections.set(name, registry.resolve(name, text, { baseDir: dir, ...(name === targetName ? { settings: apiSettings } : {}) }));
     } catch (error) {
-      problems.push(document.problem(pointer, (error as Error).message));
+      // A problem inside `target.api` points there, not at the URL.
+      const inner = (error as { pointer?: unknown }).pointer;
+      problems.push(document.problem(typeof inner === 'string' ? `/target/api${inner}` : pointer, (error as Error).message));
     }
   }
 
-  const targetName = raw.target.connection;
   const target = connections.get(targetName);
   if (!target && !(targetName in raw.connections)) {
     problems.push(document.problem('/target/connection', `unknown connection \`${targetName}\`; defined: ${Object.keys(raw.connections).join(', ')}`));
   } else if (target && !target.connector.createSink) {
     problems.push(document.problem('/target/connection', `\`${targetName}\` is a ${target.connector.displayName} connection, which cannot be a target`));
+  }
+
+  // When the target's URL failed to resolve, `api` still says what the user meant: no cascade of errors.
+  const targetKind = target ? (target.connector.sinkKind ?? 'sql') : raw.target.api !== undefined ? 'api' : 'sql';
+  const state = targetKind === 'api' ? resolveState(raw, registry, env, dir, document, problems) : null;
+  if (targetKind === 'sql') {
+    if (raw.target.api !== undefined && target) problems.push(document.problem('/target/api', `\`api\` describes an HTTP API target; \`${targetName}\` is a ${target.connector.displayName} connection`));
+    if (raw.target.state !== undefined) problems.push(document.problem('/target/state', `a database target keeps the state in itself (schema \`${raw.target.state_schema ?? 'cutover'}\`); \`state\` is only for HTTP API targets`));
+  } else if (raw.target.migrations !== undefined) {
+    problems.push(document.problem('/target/migrations', 'an HTTP API target has no tables to create; remove `migrations` (the API defines its modules)'));
   }
 
   const entities: EntityMapping[] = [];
@@ -74,6 +87,8 @@ export async function loadProject(location: string, options: LoadProjectOptions 
       earlierUnnamed,
       connectionNames: new Set(Object.keys(raw.connections)),
       targetConnection: targetName,
+      targetKind,
+      targetDeletes: raw.target.api?.delete !== undefined,
       defaultBatchSize,
       projectDir: dir,
     });
@@ -96,7 +111,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
   }
 
   const migrationsDir = raw.target.migrations === undefined ? null : path.resolve(dir, raw.target.migrations);
-  if (migrationsDir !== null && !(await isDirectory(migrationsDir))) {
+  if (migrationsDir !== null && targetKind === 'sql' && !(await isDirectory(migrationsDir))) {
     problems.push(document.problem('/target/migrations', `folder not found: ${display(migrationsDir)}`));
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -106,7 +121,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
     dir,
     file,
     connections,
-    target: { connection: target!, migrationsDir, stateSchema: raw.target.state_schema ?? 'cutover' },
+    target: { connection: target!, state, migrationsDir, stateSchema: raw.target.state_schema ?? 'cutover' },
     entities,
     options: {
       batchSize: defaultBatchSize,
@@ -115,6 +130,37 @@ export async function loadProject(location: string, options: LoadProjectOptions 
     },
   });
 }
+
+/** The API settings with the credential read from its environment variable, kept out of enumeration. */
+function withSecret(api: Record<string, unknown>, env: Environment): Record<string, unknown> {
+  const settings = { ...api };
+  const variable = (api.auth as { env?: string } | undefined)?.env;
+  if (variable !== undefined) Object.defineProperty(settings, 'secret', { value: env[variable], enumerable: false });
+  return settings;
+}
+
+/** The state connection of an API target: a database that can hold the `cutover` schema. */
+function resolveState(raw: RawProject, registry: ConnectorRegistry, env: Environment, dir: string, document: LocatedDocument, problems: ConfigProblem[]): ResolvedConnection | null {
+  const { text, missing } = interpolateEnv(raw.target.state ?? DEFAULT_API_STATE, env);
+  if (missing.length > 0) {
+    problems.push(document.problem('/target/state', `environment variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `\`${m}\``).join(', ')} not set (write \`\${NAME:-default}\` for a default)`));
+    return null;
+  }
+  try {
+    const state = registry.resolve('state', text, { baseDir: dir });
+    if (!state.connector.createSink || (state.connector.sinkKind ?? 'sql') !== 'sql') {
+      problems.push(document.problem('/target/state', `the state needs a database (pglite://folder or postgres://…), got a ${state.connector.displayName} URL`));
+      return null;
+    }
+    return state;
+  } catch (error) {
+    problems.push(document.problem('/target/state', (error as Error).message));
+    return null;
+  }
+}
+
+/** Where an API target's state goes when `target.state` is not written. */
+export const DEFAULT_API_STATE = 'pglite://./.cutover/state';
 
 async function projectFile(location: string): Promise<string> {
   const absolute = path.resolve(location);
@@ -132,7 +178,7 @@ async function isDirectory(dir: string): Promise<boolean> {
 interface RawProject {
   name?: string;
   connections: Record<string, string>;
-  target: { connection: string; migrations?: string; state_schema?: string };
+  target: { connection: string; migrations?: string; state_schema?: string; state?: string; api?: Record<string, unknown> & { delete?: unknown } };
   entities: string[];
   options?: { batch_size?: number; lookback_seconds?: number; log_file?: string };
 }

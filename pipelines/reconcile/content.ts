@@ -58,7 +58,10 @@ export interface ContentOptions {
 
 export async function reconcileContent(session: ProjectSession, mapping: EntityMapping, options: ContentOptions = {}): Promise<EntityContent> {
   const limit = options.limit ?? 100;
-  const sink = session.sink as SqlSink;
+  const sink = session.sink;
+  if (sink.kind !== 'sql') {
+    return { entity: mapping.entity, compared: false, rowsCompared: 0, differingRows: 0, differences: [], note: `the target is an HTTP API (${sink.endpoint}); values were not compared, counts were` };
+  }
   const compiled = compileMapping(mapping);
   const columns = await targetColumns(sink.db, mapping.target.table, compiled.columns, mapping.file);
   const probe = targetProbe(sink.db, mapping, columns);
@@ -71,7 +74,7 @@ export async function reconcileContent(session: ProjectSession, mapping: EntityM
   const note = (difference: ContentDifference) => {
     if (differences.length < limit) differences.push(difference);
   };
-  const pages = mapping.dedupe ? survivorPages(session, mapping, options) : sourcePages(session, compiled, options);
+  const pages = mapping.dedupe ? survivorPages(session, sink, mapping, options) : sourcePages(session, compiled, options);
   let expectedRowsRead = 0;
   for await (const page of pages) {
     expectedRowsRead += page.read;
@@ -97,7 +100,7 @@ export async function reconcileContent(session: ProjectSession, mapping: EntityM
       }
     }
   }
-  const extra = await extraTargetRows(session, mapping, limit);
+  const extra = await extraTargetRows(session, sink, mapping, limit);
   for (const key of extra) note({ key, field: null, source: null, target: 'row' });
   differingRows += extra.length;
   return { entity: mapping.entity, compared: true, rowsCompared, differingRows, differences, expectedRowsRead, targetRowsRead, rangeChecksums };
@@ -140,9 +143,9 @@ async function* sourcePages(session: ProjectSession, compiled: CompiledMapping, 
 }
 
 /** For a dedupe entity: each owned row's survivorship values over its cluster's records as last loaded. */
-async function* survivorPages(session: ProjectSession, mapping: EntityMapping, options: ContentOptions): AsyncGenerator<ExpectedPage> {
+async function* survivorPages(session: ProjectSession, sink: SqlSink, mapping: EntityMapping, options: ContentOptions): AsyncGenerator<ExpectedPage> {
   const idMap = sql.table(`${session.state.schema}.id_map`);
-  const db = (session.sink as SqlSink).db;
+  const db = sink.db;
   let after: string | null = null;
   for (;;) {
     options.signal?.throwIfAborted();
@@ -227,11 +230,11 @@ function targetProbe(db: Kysely<any>, mapping: EntityMapping, columns: readonly 
 }
 
 /** Target rows carrying a legacy key that no id-map entry owns: loaded outside cutover, or left behind. */
-async function extraTargetRows(session: ProjectSession, mapping: EntityMapping, limit: number): Promise<string[]> {
+async function extraTargetRows(session: ProjectSession, sink: SqlSink, mapping: EntityMapping, limit: number): Promise<string[]> {
   const idMap = sql.table(`${session.state.schema}.id_map`);
   const targetKey = sql.ref(`t.${mapping.target.key}`);
   const { rows } = await sql<{ key: string }>`SELECT ${targetKey}::text AS key FROM ${sql.table(mapping.target.table)} t
     WHERE ${targetKey} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${idMap} m WHERE m.entity = ${mapping.entity} AND m.legacy_key = ${targetKey}::text AND m.owns_row)
-    LIMIT ${limit}`.execute((session.sink as SqlSink).db);
+    LIMIT ${limit}`.execute(sink.db);
   return rows.map((row) => row.key);
 }

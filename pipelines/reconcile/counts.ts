@@ -25,8 +25,8 @@ export interface EntityReconciliation {
   readonly target: {
     /** Target rows the state says exist. */
     readonly expected: number;
-    /** Target rows carrying a legacy key. */
-    readonly actual: number;
+    /** Target rows carrying a legacy key; null when the target cannot count them (an API without a count endpoint). */
+    readonly actual: number | null;
   };
   readonly reconciled: boolean;
 }
@@ -71,13 +71,15 @@ async function reconcileEntity(session: ProjectSession, mapping: EntityMapping):
     rejected,
     unaccounted,
     target: { expected: state.ownedRows, actual },
-    reconciled: unaccounted === 0 && state.ownedRows === actual,
+    reconciled: unaccounted === 0 && (actual === null || state.ownedRows === actual),
   };
 }
 
-async function countTargetRows(session: ProjectSession, mapping: EntityMapping): Promise<number> {
+async function countTargetRows(session: ProjectSession, mapping: EntityMapping): Promise<number | null> {
+  const sink = session.sink;
+  if (sink.kind === 'api') return sink.countRows ? sink.countRows(mapping.target) : null;
   const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(mapping.target.table)} WHERE ${sql.ref(mapping.target.key)} IS NOT NULL`.execute(
-    session.sink.db,
+    sink.db,
   );
   return Number(rows[0]?.n ?? 0);
 }

@@ -175,7 +175,7 @@ function findingsOf(e: EntityReconciliation, values: EntityValues | null): strin
   const findings: string[] = [];
   if (e.unaccounted > 0) findings.push(`${count(e.unaccounted, 'source row')} unaccounted (never processed, or added since the last run)`);
   if (e.unaccounted < 0) findings.push(`${count(-e.unaccounted, 'row')} more accounted for than the source holds (deleted from the source since the last run)`);
-  if (e.target.expected !== e.target.actual) findings.push(`the target holds ${e.target.actual.toLocaleString('en-US')} rows where the state expects ${e.target.expected.toLocaleString('en-US')} (changed outside cutover)`);
+  if (e.target.actual !== null && e.target.expected !== e.target.actual) findings.push(`the target holds ${e.target.actual.toLocaleString('en-US')} rows where the state expects ${e.target.expected.toLocaleString('en-US')} (changed outside cutover)`);
   if (values && values.differingRows > 0) findings.push(`${count(values.differingRows, 'row')} with values that differ from the source`);
   return findings;
 }

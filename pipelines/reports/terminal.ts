@@ -37,7 +37,7 @@ function equationTable(project: string, entities: readonly EntityReconciliation[
     e.filtered,
     e.rejected,
     e.unaccounted,
-    `${e.target.expected.toLocaleString('en-US')} / ${e.target.actual.toLocaleString('en-US')}`,
+    `${e.target.expected.toLocaleString('en-US')} / ${e.target.actual === null ? 'not available' : e.target.actual.toLocaleString('en-US')}`,
     e.reconciled ? 'ok' : 'DIFFERS',
   ] as const);
   const table = renderTable(['entity', 'source', 'loaded', 'merged', 'filtered', 'rejected', 'unaccounted', 'target rows (expected / actual)', 'status'], rows);

@@ -4,7 +4,7 @@
  * merged (dedupe enabled later, or a review decision) hands its children to the survivor and its
  * row is deleted, in the batch's transaction.
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { SqlSinkTransaction } from '../../connectors/types.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping } from '../../transforms/mapping-engine.js';
@@ -87,4 +87,11 @@ export async function repointChildren(tx: SqlSinkTransaction, context: Pick<Enti
     await sql`UPDATE ${sql.table(child.table)} SET ${sql.ref(child.field)} = ${targetId}
       WHERE ${sql.ref(child.key)} IN (SELECT legacy_key FROM ${idMap} WHERE entity = ${child.entity} AND refs @> ${JSON.stringify({ [child.field]: legacyKey })}::jsonb)`.execute(tx.db);
   }
+}
+
+/** Legacy keys of `child` rows written with `legacyKey` as their parent in `child.field`, and owning a target row. */
+export async function childKeysOf(db: Kysely<any>, schema: string, child: ChildReference, legacyKey: string): Promise<string[]> {
+  const { rows } = await sql<{ legacy_key: string }>`SELECT legacy_key FROM ${sql.table(`${schema}.id_map`)}
+    WHERE entity = ${child.entity} AND owns_row AND status = 'loaded' AND refs @> ${JSON.stringify({ [child.field]: legacyKey })}::jsonb`.execute(db);
+  return rows.map((row) => row.legacy_key);
 }

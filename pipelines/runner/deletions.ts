@@ -14,6 +14,7 @@ import type { DeletionStore, PendingAction } from '../state/deletion-store.js';
 import type { ProjectSession } from './project-session.js';
 import { sourceEntityOf } from './run-entity.js';
 import { describeDataError, isolateRefusals } from './write-rows.js';
+import { applyPendingActionsThroughApi } from './api-deletions.js';
 
 /** Keys per id-map page: one source lookup and at most one transaction each. */
 const PAGE_SIZE = 5_000;
@@ -27,7 +28,7 @@ export interface DeletionContext {
 
 /** Marks the keys of `mapping` that are gone from the source; returns how many. */
 export async function detectSourceDeletes(session: ProjectSession, mapping: EntityMapping, context: DeletionContext): Promise<number> {
-  const { state, sink } = session;
+  const { state, stateSink: sink } = session;
   const entity = mapping.entity;
   let total = 0;
   for await (const page of goneFromSource(state.deletions, session.sourceFor(mapping), mapping, context)) {
@@ -89,7 +90,9 @@ export async function applyPendingActions(session: ProjectSession, mapping: Enti
   // The mapping as it is now decides; rows queued under an earlier `on_delete` wait while it says `ignore`.
   const action = mapping.onDelete;
   if (action === 'ignore') return 0;
-  const { state, sink } = session;
+  if (session.sink.kind === 'api') return applyPendingActionsThroughApi(session, session.sink, mapping, context);
+  const { state } = session;
+  const sink = session.sink;
   const entity = mapping.entity;
   const { table, id } = mapping.target;
   let after: string | null = null;

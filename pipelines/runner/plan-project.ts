@@ -176,7 +176,8 @@ export async function planProject(project: Project, options: PlanOptions): Promi
   try {
     const columns = new Map<string, readonly ColumnInfo[]>();
     for (const mapping of mappings) columns.set(mapping.entity, await checkEntitySource(sources.sourceFor(mapping), mapping, { log: options.log, observer, signal: options.signal }));
-    if (await sinkExists(project.target.connection)) {
+    // An API target's state is a database of its own: a plan must not create it either.
+    if (await sinkExists(project.target.state ?? project.target.connection)) {
       session = await ProjectSession.open(project, options.log, { prepare: false, stateRequired: false });
     }
     const state = session && (await session.state.exists()) ? session.state : null;

@@ -4,7 +4,7 @@
  * serves `cutover plan`), then write rows and state in one transaction. Every row read ends in
  * exactly one ledger bucket; the books are checked before the commit.
  */
-import type { SourceBatch, SourceCapabilities, SqlSink, TargetTable } from '../../connectors/types.js';
+import type { Sink, SourceBatch, SourceCapabilities, SqlSink, TargetTable } from '../../connectors/types.js';
 import { FatalError } from '../../connectors/errors.js';
 import type { CompiledMapping, MappedRow } from '../../transforms/mapping-engine.js';
 import { rejection, type Rejection } from '../../transforms/rejection.js';
@@ -12,9 +12,10 @@ import { rowHash } from '../../transforms/row-hash.js';
 import { emptyLedger, unaccounted, type LedgerCounts } from '../state/ledger.js';
 import type { KeyState, KeyUpdate, PendingAction, StateStore } from '../state/state-store.js';
 import { dedupeStage, type DedupeDelta, type DedupeReader, type DedupeResult } from './dedupe-stage.js';
-import { mergedKeyUpdates, foldIntoSurvivors, type ChildReference } from './dedupe-write.js';
+import { mergedKeyUpdates, foldIntoSurvivors, type ChildReference, type Fold } from './dedupe-write.js';
 import { resolveReferences, type ReferenceResolver } from './resolve-references.js';
-import { writeRows, type WrittenRow } from './write-rows.js';
+import { writeRows, type WriteResult, type WrittenRow } from './write-rows.js';
+import { writeApiBatch } from './write-api-batch.js';
 
 /** What classifying a batch needs: no writing. */
 export interface PlanContext {
@@ -31,8 +32,13 @@ export interface PlanContext {
 
 export interface EntityContext extends PlanContext {
   readonly state: StateStore;
-  readonly sink: SqlSink;
+  /** Where rows go; an API target's state commits in `stateSink`. */
+  readonly sink: Sink;
+  /** The database holding the state of an API target; a database target holds its own. */
+  readonly stateSink?: SqlSink | undefined;
   readonly target: TargetTable;
+  /** Aborts requests to an API target at once (second Ctrl-C). */
+  readonly signal?: AbortSignal | undefined;
   /** Child rows that point at this entity: re-pointed when a record that owned a row is merged. */
   readonly children: readonly ChildReference[];
   /** Batches of this entity committed in this run: the number the next batch claims. */
@@ -75,54 +81,84 @@ export async function processBatch(context: EntityContext, batch: SourceBatch, o
   return writeBatch(context, batch, await planBatch(context, batch), options);
 }
 
-/** Writes a planned batch: rows and state in one transaction; see {@link processBatch}. */
+/**
+ * Writes a planned batch; see {@link processBatch}. A database target takes rows and state in one
+ * transaction; an API target gets the rows first and the state once every row has an outcome.
+ */
 export async function writeBatch(context: EntityContext, batch: SourceBatch, plan: BatchPlan, options: BatchOptions): Promise<LedgerCounts | null> {
+  const sink = context.sink;
+  if (sink.kind === 'api') return writeApiBatch({ ...context, sink }, batch, plan, options);
   const { compiled, state, runId } = context;
   const entity = compiled.mapping.entity;
-  const { known, rejects, filtered, toWrite, unchanged, ledger, merged } = plan;
-  const { onDelete, archiveColumn } = compiled.mapping;
-  // A live row clears the archive flag a deletion may have set earlier.
-  const rows = onDelete === 'archive' && archiveColumn ? toWrite.map(({ row, hash }) => ({ row: { ...row, values: { ...row.values, [archiveColumn]: null } }, hash })) : toWrite;
-  const readKeys = new Set(toWrite.filter((entry) => entry.read).map((entry) => entry.row.key));
+  const rows = rowsToWrite(compiled, plan.toWrite);
 
   // write rows and state in one transaction
   const claimed = context.batches.committed;
-  const written = await context.retry(`writing ${toWrite.length} rows`, () =>
-    context.sink.transaction(async (tx) => {
+  const written = await context.retry(`writing ${plan.toWrite.length} rows`, () =>
+    sink.transaction(async (tx) => {
       if (!(await state.claimBatch(tx.db, runId, entity, claimed))) return null;
       const result = await writeRows(tx, context.target, rows);
-      const survivorRefused = result.rejected.find((reject) => !readKeys.has(reject.key!));
-      if (survivorRefused) throw new FatalError(`${entity}: the target refused the merged row of survivor '${survivorRefused.key}': ${survivorRefused.reason}`);
-      const folded = mergedKeyUpdates(merged, result.written, known);
-      const allRejects = [...rejects, ...result.rejected, ...folded.rejected];
-      const keyUpdates = [...buildKeyUpdates({ known, written: result.written, filtered, rejects: allRejects, onDelete }), ...folded.updates];
-      const cleared = [...result.written.map((w) => w.key), ...unchanged, ...filtered.map((f) => f.key), ...folded.updates.map((u) => u.legacyKey)].filter(
-        (key) => known.get(key)?.status === 'rejected',
-      );
-      const counts = countBuckets(ledger, result.written.filter((w) => readKeys.has(w.key)), unchanged.length, filtered.length, allRejects.length);
-      counts.merged = folded.updates.length;
-      if (folded.folds.length > 0) await foldIntoSurvivors(tx, context, folded.folds);
-      if (plan.dedupe) await state.dedupe.commit(tx.db, runId, entity, plan.dedupe);
-      const balance = unaccounted(counts);
-      if (balance !== 0) {
-        throw new FatalError(`ledger does not balance for a batch of ${entity}: ${balance} rows unaccounted (${JSON.stringify(counts)}); nothing of this batch was committed`);
-      }
-      if (options.clearPositionalRejects) await state.clearPositionalRejects(tx.db, entity);
-      await state.commitBatch(tx.db, {
-        runId,
-        entity,
-        keys: keyUpdates,
-        rejects: allRejects,
-        clearedRejects: cleared,
-        touchedKeys: context.sourceCapabilities.uniqueKeys ? [] : unchanged,
-        watermark: context.sourceCapabilities.resumable ? batch.last : null,
-        ledger: counts,
-      });
-      return counts;
+      return commitBatchState(tx.db, context, batch, plan, options, result, (folds) => foldIntoSurvivors(tx, context, folds));
     }),
   );
   context.batches.committed = claimed + 1;
   return written;
+}
+
+/** The rows to send; a live row clears the archive flag a deletion may have set earlier. */
+export function rowsToWrite(compiled: CompiledMapping, toWrite: BatchPlan['toWrite']): readonly { row: MappedRow; hash: string }[] {
+  const { onDelete, archiveColumn } = compiled.mapping;
+  return onDelete === 'archive' && archiveColumn ? toWrite.map(({ row, hash }) => ({ row: { ...row, values: { ...row.values, [archiveColumn]: null } }, hash })) : toWrite;
+}
+
+/**
+ * Everything a written batch changes in the state, in the caller's transaction (the target's for a
+ * database, the state database's for an API): id map, merges, rejects, watermark and ledger, after
+ * checking that every row read is in exactly one bucket. `applyFolds` removes the target rows of
+ * records now merged into a survivor (in the same transaction where the target is a database).
+ */
+export async function commitBatchState(
+  db: Parameters<StateStore['commitBatch']>[0],
+  context: EntityContext,
+  batch: SourceBatch,
+  plan: BatchPlan,
+  options: BatchOptions,
+  result: WriteResult,
+  applyFolds: (folds: readonly Fold[]) => Promise<void>,
+): Promise<LedgerCounts> {
+  const { compiled, state, runId } = context;
+  const entity = compiled.mapping.entity;
+  const { known, rejects, filtered, toWrite, unchanged, ledger, merged } = plan;
+  const { onDelete } = compiled.mapping;
+  const readKeys = new Set(toWrite.filter((entry) => entry.read).map((entry) => entry.row.key));
+  const survivorRefused = result.rejected.find((reject) => !readKeys.has(reject.key!));
+  if (survivorRefused) throw new FatalError(`${entity}: the target refused the merged row of survivor '${survivorRefused.key}': ${survivorRefused.reason}`);
+  const folded = mergedKeyUpdates(merged, result.written, known);
+  const allRejects = [...rejects, ...result.rejected, ...folded.rejected];
+  const keyUpdates = [...buildKeyUpdates({ known, written: result.written, filtered, rejects: allRejects, onDelete }), ...folded.updates];
+  const cleared = [...result.written.map((w) => w.key), ...unchanged, ...filtered.map((f) => f.key), ...folded.updates.map((u) => u.legacyKey)].filter(
+    (key) => known.get(key)?.status === 'rejected',
+  );
+  const counts = countBuckets(ledger, result.written.filter((w) => readKeys.has(w.key)), unchanged.length, filtered.length, allRejects.length);
+  counts.merged = folded.updates.length;
+  if (folded.folds.length > 0) await applyFolds(folded.folds);
+  if (plan.dedupe) await state.dedupe.commit(db, runId, entity, plan.dedupe);
+  const balance = unaccounted(counts);
+  if (balance !== 0) {
+    throw new FatalError(`ledger does not balance for a batch of ${entity}: ${balance} rows unaccounted (${JSON.stringify(counts)}); nothing of this batch was committed`);
+  }
+  if (options.clearPositionalRejects) await state.clearPositionalRejects(db, entity);
+  await state.commitBatch(db, {
+    runId,
+    entity,
+    keys: keyUpdates,
+    rejects: allRejects,
+    clearedRejects: cleared,
+    touchedKeys: context.sourceCapabilities.uniqueKeys ? [] : unchanged,
+    watermark: context.sourceCapabilities.resumable ? batch.last : null,
+    ledger: counts,
+  });
+  return counts;
 }
 
 /** Classifies, maps, resolves, validates and diffs a batch against the id map; writes nothing. */

@@ -3,7 +3,7 @@
  * and one source per source connection, opened on first use and closed together.
  */
 import { createSink, createSource } from '../../connectors/registry.js';
-import type { Sink, Source } from '../../connectors/types.js';
+import type { Sink, Source, SqlSink } from '../../connectors/types.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import type { Project } from '../config/project.js';
 import type { Logger } from '../logger.js';
@@ -39,15 +39,22 @@ export class ProjectSources {
 
 export class ProjectSession {
   readonly project: Project;
+  /** Where rows go: a database, or an HTTP API. */
   readonly sink: Sink;
+  /**
+   * The database that holds the state: the target itself when it is a database (rows and state
+   * commit together), else the one named by `target.state` (STYLE 3: `needsExternalState`).
+   */
+  readonly stateSink: SqlSink;
   readonly state: StateStore;
   readonly #sources: ProjectSources;
   #closed = false;
 
-  private constructor(project: Project, sink: Sink) {
+  private constructor(project: Project, sink: Sink, stateSink: SqlSink) {
     this.project = project;
     this.sink = sink;
-    this.state = new StateStore(sink.db, project.target.stateSchema);
+    this.stateSink = stateSink;
+    this.state = new StateStore(stateSink.db, project.target.stateSchema);
     this.#sources = new ProjectSources(project);
   }
 
@@ -64,7 +71,21 @@ export class ProjectSession {
     const target = project.target.connection;
     log.debug({ connection: target.name, url: target.url.redacted }, 'opening target');
     const sink = await createSink(target);
-    const session = new ProjectSession(project, sink);
+    let stateSink: SqlSink;
+    if (sink.kind === 'sql') stateSink = sink;
+    else {
+      const stateConnection = project.target.state!;
+      log.debug({ connection: 'state', url: stateConnection.url.redacted }, 'opening the state database of an API target');
+      try {
+        const opened = await createSink(stateConnection);
+        if (opened.kind !== 'sql') throw new RunError(`the state of an API target must be a database, got ${stateConnection.url.redacted}`);
+        stateSink = opened;
+      } catch (error) {
+        await sink.close();
+        throw error;
+      }
+    }
+    const session = new ProjectSession(project, sink, stateSink);
     try {
       if (!options.prepare) {
         if (options.stateRequired !== false && !(await session.state.exists())) {
@@ -76,7 +97,7 @@ export class ProjectSession {
       }
       await options.beforePrepare?.(session);
       await session.state.migrate();
-      if (project.target.migrationsDir) {
+      if (project.target.migrationsDir && sink.kind === 'sql') {
         const applied = await migrateTarget(sink.db, project.target.migrationsDir, project.target.stateSchema);
         if (applied.length > 0) log.info({ applied }, `applied target migrations: ${applied.join(', ')}`);
       }
@@ -96,6 +117,10 @@ export class ProjectSession {
     if (this.#closed) return;
     this.#closed = true;
     await this.#sources.close();
-    await this.sink.close();
+    try {
+      await this.sink.close();
+    } finally {
+      if (this.stateSink !== this.sink) await this.stateSink.close();
+    }
   }
 }

@@ -15,6 +15,7 @@ import { surviveCluster } from '../../transforms/dedupe/survivorship.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping } from '../../transforms/mapping-engine.js';
 import { rowHash } from '../../transforms/row-hash.js';
+import { RunError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { DedupeRecord } from '../state/dedupe-store.js';
 import { repointChildren, type ChildReference } from './dedupe-write.js';
@@ -33,11 +34,20 @@ export interface ReviewContext {
 export async function applyReviewDecisions(session: ProjectSession, mapping: DedupeMapping, context: ReviewContext): Promise<{ merged: number; split: number }> {
   const decisions = await readReviewDecisions(mapping);
   const done = { merged: 0, split: 0 };
+  const sink = session.sink;
+  if (decisions.length === 0) return done;
+  if (sink.kind !== 'sql') {
+    // A split re-creates a record and a merge deletes one while children are re-pointed: in a
+    // database that is one transaction; through an API it is not built yet.
+    throw new RunError(`${mapping.dedupe.reviewFile ?? mapping.file}: review decisions cannot be applied to an HTTP API target yet (${decisions.length} marked)`, {
+      hint: 'clear the decision column of the review file to go on; merges found by the rules are applied as usual',
+    });
+  }
   const entity = mapping.entity;
   const store = session.state.dedupe;
   for (const { a, b, decision } of decisions) {
     const outcome = await context.retry(`applying the review decision on ${entity} ${a} and ${b}`, () =>
-      session.sink.transaction(async (tx) => {
+      sink.transaction(async (tx) => {
         await store.recordDecision(tx.db, entity, a, b, decision);
         const records = await store.records(entity, [a, b], tx.db);
         const left = records.get(a);

@@ -2,7 +2,7 @@
  * One entity of a run: check the source against the mapping, pick the starting watermark, then
  * stream batches through the stage chain. Stops between batches when asked to.
  */
-import type { ColumnInfo, Source, SourceBatch, SourceEntity, SqlSink } from '../../connectors/types.js';
+import type { ColumnInfo, Source, SourceBatch, SourceEntity } from '../../connectors/types.js';
 import { withRetry } from '../../connectors/retry.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping, type CompiledMapping } from '../../transforms/mapping-engine.js';
@@ -100,7 +100,9 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     runId: options.runId,
     compiled,
     state: session.state,
-    sink: session.sink as SqlSink,
+    sink: session.sink,
+    stateSink: session.stateSink,
+    signal: options.signal,
     sourceCapabilities: source.capabilities,
     target: mapping.target,
     retry,
@@ -158,7 +160,7 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     await (inFlight as { commit: Promise<unknown> } | null)?.commit.catch(() => undefined);
   }
   if (first && !source.capabilities.resumable) {
-    await session.sink.transaction((tx) => session.state.clearPositionalRejects(tx.db, mapping.entity));
+    await session.stateSink.transaction((tx) => session.state.clearPositionalRejects(tx.db, mapping.entity));
   }
   await session.state.finishEntity(options.runId, mapping.entity, completed ? 'succeeded' : 'failed');
   options.observer.entityFinished?.(mapping.entity, totals);

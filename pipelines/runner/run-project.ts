@@ -53,7 +53,7 @@ export async function runProject(project: Project, options: RunOptions): Promise
     },
   });
   try {
-    return await withRunLock(session.sink, session.state, async () => {
+    return await withRunLock(session.stateSink, session.state, async () => {
       const runId = await session.state.beginRun(mode, mappings.map((m) => m.entity));
       const log = options.log.child({ runId });
       log.info({ mode, entities: mappings.map((m) => m.entity) }, `run ${runId} started (${mode})`);

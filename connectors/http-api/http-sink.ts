@@ -1,0 +1,194 @@
+/**
+ * An HTTP API as the target: records go in through the API's upsert endpoint, by external id, in
+ * calls of up to `records_per_call`, through a {@link RequestQueue} (rate limit, retries,
+ * idempotency keys). The API's per-record status becomes one {@link ApiRecordOutcome} per record;
+ * a whole call refused as invalid (400/422 without per-record results) is bisected until the
+ * refused records are alone, as the SQL sinks do with savepoints.
+ */
+import type { ApiCallOptions, ApiRecordOutcome, ApiSink, ApiSinkCapabilities, ApiSinkStats, Row, TargetTable } from '../types.js';
+import { FatalError } from '../errors.js';
+import type { RetryEvent } from '../retry.js';
+import { fillPath, type HttpApiConfig } from './http-config.js';
+import { idempotencyKey } from './idempotency-key.js';
+import { RequestQueue, type ApiResponse } from './request-queue.js';
+
+export interface HttpSinkOptions {
+  readonly fetch?: typeof fetch;
+  readonly onRetry?: (event: RetryEvent & { readonly request: string }) => void;
+}
+
+export class HttpApiSink implements ApiSink {
+  readonly kind = 'api' as const;
+  readonly capabilities: ApiSinkCapabilities;
+  readonly endpoint: string;
+  readonly #config: HttpApiConfig;
+  readonly #queue: RequestQueue;
+  #closed = false;
+
+  constructor(config: HttpApiConfig, options: HttpSinkOptions = {}) {
+    this.#config = config;
+    this.endpoint = config.endpoint;
+    this.capabilities = {
+      transactional: false,
+      needsExternalState: true,
+      maxRecordsPerCall: config.upsert.recordsPerCall,
+      deletes: config.delete !== null,
+      counts: config.count !== null,
+    };
+    const headers: Record<string, string> = {};
+    if (config.auth) headers[config.auth.header] = config.auth.value;
+    this.#queue = new RequestQueue({
+      endpoint: config.endpoint,
+      concurrency: config.limits.concurrency,
+      requestsPerInterval: config.limits.requestsPerInterval,
+      intervalMs: config.limits.intervalMs,
+      timeoutMs: config.limits.timeoutMs,
+      retry: config.retry,
+      headers,
+      onRetry: options.onRetry,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  upsert(target: TargetTable, records: readonly Row[], options: ApiCallOptions = {}): Promise<ApiRecordOutcome[]> {
+    return this.#sendAll(target, records, 'upsert', options);
+  }
+
+  patch(target: TargetTable, records: readonly Row[], options: ApiCallOptions = {}): Promise<ApiRecordOutcome[]> {
+    // Upserts by external id carry only the fields given: for records that exist, an update of those fields.
+    return this.#sendAll(target, records, 'patch', options);
+  }
+
+  async delete(target: TargetTable, ids: readonly string[], options: ApiCallOptions = {}): Promise<{ id: string; ok: boolean; reason?: string }[]> {
+    const template = this.#config.delete;
+    if (!template) throw new FatalError(`${this.endpoint}: no delete endpoint is configured (target.api.delete)`);
+    return Promise.all(
+      ids.map(async (id) => {
+        await this.#queue.ready(this.#config.limits.concurrency * 4, options.signal);
+        const response = await this.#queue.send(
+          {
+            method: template.method,
+            url: this.#url(fillPath(template.path, { module: target.table, id })),
+            idempotencyKey: idempotencyKey({ scope: options.idempotencyScope ?? '', module: target.table, operation: 'delete', ids: [id], content: null }),
+          },
+          options.signal,
+        );
+        // Already gone is what we wanted.
+        if (response.status < 300 || response.status === 404) return { id, ok: true };
+        return { id, ok: false, reason: `answered ${response.status}: ${describe(response.body)}` };
+      }),
+    );
+  }
+
+  async countRows(target: TargetTable, options: ApiCallOptions = {}): Promise<number> {
+    const template = this.#config.count;
+    if (!template) throw new FatalError(`${this.endpoint}: no count endpoint is configured (target.api.count)`);
+    const response = await this.#queue.send({ method: template.method, url: this.#url(fillPath(template.path, { module: target.table, key: target.key })) }, options.signal);
+    const value = response.status < 300 ? pick(response.body, template.field) : undefined;
+    if (typeof value !== 'number' && !(typeof value === 'string' && /^\d+$/.test(value))) {
+      throw new FatalError(`${this.endpoint}: the count endpoint answered ${response.status} without a number at \`${template.field}\`: ${describe(response.body)}`);
+    }
+    return Number(value);
+  }
+
+  stats(): ApiSinkStats {
+    return this.#queue.stats;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#queue.close();
+  }
+
+  /** Splits into calls, sends them through the queue (bounded), and keeps the input order. */
+  async #sendAll(target: TargetTable, records: readonly Row[], operation: string, options: ApiCallOptions): Promise<ApiRecordOutcome[]> {
+    const size = this.#config.upsert.recordsPerCall;
+    const calls: Promise<ApiRecordOutcome[]>[] = [];
+    for (let start = 0; start < records.length; start += size) {
+      // Backpressure: a few calls queued per slot, no more, however large the batch.
+      await this.#queue.ready(this.#config.limits.concurrency * 4, options.signal);
+      const call = this.#sendCall(target, records.slice(start, start + size), operation, options);
+      // Observed here so that a failure is not "unhandled" while later calls are queued; thrown by Promise.all.
+      call.catch(() => undefined);
+      calls.push(call);
+    }
+    return (await Promise.all(calls)).flat();
+  }
+
+  /** One call; a whole call refused as invalid is bisected so that only the bad records are rejected. */
+  async #sendCall(target: TargetTable, records: readonly Row[], operation: string, options: ApiCallOptions): Promise<ApiRecordOutcome[]> {
+    const { upsert, response: shape } = this.#config;
+    const ids = records.map((record) => String(record[target.key]));
+    const body: Record<string, unknown> = { ...fillBody(upsert.body, target.key), [upsert.recordsField]: records };
+    const response = await this.#queue.send(
+      {
+        method: upsert.method,
+        url: this.#url(fillPath(upsert.path, { module: target.table, key: target.key })),
+        body,
+        idempotencyKey: idempotencyKey({ scope: options.idempotencyScope ?? '', module: target.table, operation, ids, content: records }),
+      },
+      options.signal,
+    );
+    const results = pick(response.body, shape.recordsField);
+    if (Array.isArray(results) && results.length === records.length && (response.status < 300 || response.status === 400 || response.status === 422)) {
+      return results.map((result, index) => this.#outcome(result, ids[index]!));
+    }
+    if (response.status < 300) {
+      throw new FatalError(
+        `${this.endpoint}: ${upsert.method} ${target.table} answered ${response.status} with ${Array.isArray(results) ? results.length : 'no'} results at \`${shape.recordsField}\` for ${records.length} records; ` +
+          'check `target.api.response.records_field`',
+      );
+    }
+    if (response.status === 400 || response.status === 422) {
+      if (records.length === 1) return [{ ok: false, reason: `the API refused the record (${response.status}): ${describe(response.body)}`, detail: response.body }];
+      const middle = Math.ceil(records.length / 2);
+      const [left, right] = await Promise.all([
+        this.#sendCall(target, records.slice(0, middle), operation, options),
+        this.#sendCall(target, records.slice(middle), operation, options),
+      ]);
+      return [...left, ...right];
+    }
+    if (response.status === 413) {
+      throw new FatalError(`${this.endpoint}: ${target.table} answered 413 (payload too large) for ${records.length} records; lower \`target.api.upsert.records_per_call\``);
+    }
+    throw new FatalError(`${this.endpoint}: ${upsert.method} ${target.table} answered ${response.status}: ${describe(response.body)}`);
+  }
+
+  #outcome(result: unknown, externalId: string): ApiRecordOutcome {
+    const shape = this.#config.response;
+    const status = pick(result, shape.statusField);
+    if (shape.successValues.includes(String(status))) {
+      const id = pick(result, shape.idField);
+      if (id === undefined || id === null || id === '') {
+        throw new FatalError(`${this.endpoint}: record ${externalId} succeeded without an id at \`${shape.idField}\` (${describe(result)}); check \`target.api.response.id_field\``);
+      }
+      return { ok: true, id: String(id), inserted: shape.insertedValues.includes(String(pick(result, shape.actionField))) };
+    }
+    return { ok: false, reason: `the API refused the record: ${describe(result)}`, detail: result };
+  }
+
+  #url(path: string): string {
+    return `${this.#config.baseUrl}${path.startsWith('/') ? '' : '/'}${path}`;
+  }
+}
+
+/** The value at a dotted path: `details.id`. */
+export function pick(value: unknown, path: string): unknown {
+  let current = value;
+  for (const part of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+/** Body template: the string `{key}` anywhere becomes the mapping's external-id field. */
+function fillBody(template: Readonly<Record<string, unknown>>, key: string): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(template).replaceAll('{key}', key.replaceAll('"', '\\"'))) as Record<string, unknown>;
+}
+
+function describe(body: unknown): string {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return text === undefined ? 'no body' : text.length > 500 ? `${text.slice(0, 497)}...` : text;
+}
