@@ -13,6 +13,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 import type mysql from 'mysql2/promise';
 import { loadProject } from '../pipelines/config/load-project.js';
 import { createLogger } from '../pipelines/logger.js';
@@ -50,6 +51,8 @@ interface Measurement {
   rowsPerSecond: number;
   /** Peak resident set size of this process while the step ran, MB. */
   peakRssMb?: number;
+  /** Peak V8 heap in use (live objects and garbage not yet collected) while the step ran, MB. */
+  peakHeapMb?: number;
   /** CPU time of this process (user + system) over wall time; 2.0 = both cores busy. */
   cpuCores?: number;
   /** Where cutover's rows went (inserted, merged, rejected, filtered, …). */
@@ -119,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
     const results = { rowsPerEntity: rows, machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadAverageBefore: loadStarted, loadAverageAfter: loadAverage }, raw, pgloader: pgloaderNote ?? pgloader, cutover };
     const ratio = (ours: number, theirs: number | undefined, asPercent: boolean) => (theirs === undefined ? '–' : asPercent ? `${((ours / theirs) * 100).toFixed(0)} %` : `${(ours / theirs).toFixed(2)}×`);
     const line = (label: string, ours: Measurement, ceiling: Measurement, loader: Measurement | undefined) => [
-      label, fmt(ours.rows), ours.seconds.toFixed(1), fmt(ours.rowsPerSecond), `${ours.peakRssMb} MB`, ours.cpuCores!.toFixed(2),
+      label, fmt(ours.rows), ours.seconds.toFixed(1), fmt(ours.rowsPerSecond), `${ours.peakRssMb} MB`, ours.peakHeapMb === undefined ? '–' : `${ours.peakHeapMb} MB`, ours.cpuCores!.toFixed(2),
       fmt(ceiling.rowsPerSecond), ratio(ours.rowsPerSecond, ceiling.rowsPerSecond, true),
       loader ? fmt(loader.rowsPerSecond) : '–', loader ? `${loader.peakRssMb} MB` : '–', ratio(ours.rowsPerSecond, loader?.rowsPerSecond, false),
     ];
@@ -127,8 +130,8 @@ async function main(argv: string[]): Promise<number> {
     const loaderRuns = Object.values(pgloader);
     const loaderTotal = loaderRuns.length === ENTITIES.length ? { ...sumMeasurements(loaderRuns), peakRssMb: Math.max(...loaderRuns.map((m) => m.peakRssMb!)) } : undefined;
     table.push(line('total', cutover.total, sumMeasurements(Object.values(raw)), loaderTotal));
-    process.stdout.write(`\n${renderTable(['entity', 'rows', 'seconds', 'rows/s', 'peak RSS', 'CPU cores', 'raw pipe rows/s', 'of raw pipe', 'pgloader rows/s', 'pgloader RSS', 'vs pgloader'], table)}\n`);
-    process.stdout.write(`unaccounted rows: ${cutover.unaccounted}; pgloader: ${pgloaderNote ?? 'measured'}; load average before/after the run: ${loadStarted.map((l) => l.toFixed(1)).join(' ')} / ${loadAverage.map((l) => l.toFixed(1)).join(' ')}\n`);
+    process.stdout.write(`\n${renderTable(['entity', 'rows', 'seconds', 'rows/s', 'peak RSS', 'peak heap', 'CPU cores', 'raw pipe rows/s', 'of raw pipe', 'pgloader rows/s', 'pgloader RSS', 'vs pgloader'], table)}\n`);
+    process.stdout.write(`unaccounted rows: ${cutover.unaccounted}; process peak RSS including the reconciliation: ${cutover.processMaxRssMb} MB; pgloader: ${pgloaderNote ?? 'measured'}; load average before/after the run: ${loadStarted.map((l) => l.toFixed(1)).join(' ')} / ${loadAverage.map((l) => l.toFixed(1)).join(' ')}\n`);
     const out = values.out ?? path.join('bench-results', `bench-${stamp}.json`);
     await mkdir(path.dirname(path.resolve(out)), { recursive: true });
     await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
@@ -148,9 +151,11 @@ async function cutoverRun(projectDir: string, legacyUrl: string, newcrmUrl: stri
   const project = await loadProject(projectDir, { env: { LEGACY_URL: legacyUrl, NEWCRM_URL: newcrmUrl } });
   const logger = createLogger({ file: path.join(projectDir, 'bench.log'), terminal: null });
   const entities: Partial<Record<Entity, Measurement>> = {};
-  let current: { entity: Entity; started: number; cpu: NodeJS.CpuUsage; peak: number } | null = null;
+  let current: { entity: Entity; started: number; cpu: NodeJS.CpuUsage; peak: number; heap: number } | null = null;
   const sampler = setInterval(() => {
-    if (current) current.peak = Math.max(current.peak, process.memoryUsage.rss());
+    if (!current) return;
+    current.peak = Math.max(current.peak, process.memoryUsage.rss());
+    current.heap = Math.max(current.heap, getHeapStatistics().used_heap_size);
   }, 50);
   const started = performance.now();
   const cpuStart = process.cpuUsage();
@@ -160,14 +165,14 @@ async function cutoverRun(projectDir: string, legacyUrl: string, newcrmUrl: stri
       full: true,
       observer: {
         entityStarted: (entity) => {
-          current = { entity: entity as Entity, started: performance.now(), cpu: process.cpuUsage(), peak: process.memoryUsage.rss() };
+          current = { entity: entity as Entity, started: performance.now(), cpu: process.cpuUsage(), peak: process.memoryUsage.rss(), heap: 0 };
         },
         entityFinished: (entity, totals: Readonly<LedgerCounts>) => {
           if (!current) return;
           const seconds = (performance.now() - current.started) / 1000;
           const cpu = process.cpuUsage(current.cpu);
           const rows = totals.read;
-          entities[entity as Entity] = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: mb(current.peak), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, ledger: { ...totals } };
+          entities[entity as Entity] = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: mb(current.peak), peakHeapMb: mb(current.heap), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, ledger: { ...totals } };
           current = null;
           log(`  ${entity}: ${fmt(rows)} rows in ${seconds.toFixed(1)} s`);
         },
@@ -189,8 +194,9 @@ async function cutoverRun(projectDir: string, legacyUrl: string, newcrmUrl: stri
   } finally {
     await session.close();
   }
-  const total: Measurement = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: mb(process.resourceUsage().maxRSS * 1024), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds };
-  return { entities, total, unaccounted };
+  const total: Measurement = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: Math.max(...Object.values(entities).map((m) => m.peakRssMb ?? 0)), peakHeapMb: Math.max(...Object.values(entities).map((m) => m.peakHeapMb ?? 0)), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds };
+  // The process's high-water mark also covers the reconciliation after the run (and the raw pipe's set-up).
+  return { entities, total, unaccounted, processMaxRssMb: mb(process.resourceUsage().maxRSS * 1024) };
 }
 
 /** The ceiling: rows streamed out of MariaDB as TSV straight into COPY, no work in between. */
