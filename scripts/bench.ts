@@ -173,8 +173,8 @@ async function cutoverRun(projectDir: string, legacyUrl: string, newcrmUrl: stri
           const cpu = process.cpuUsage(current.cpu);
           const rows = totals.read;
           entities[entity as Entity] = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: mb(current.peak), peakHeapMb: mb(current.heap), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, ledger: { ...totals } };
+          log(`  ${entity}: ${fmt(rows)} rows in ${seconds.toFixed(1)} s, peak RSS ${mb(current.peak)} MB, peak heap ${mb(current.heap)} MB`);
           current = null;
-          log(`  ${entity}: ${fmt(rows)} rows in ${seconds.toFixed(1)} s`);
         },
       },
     });
