@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: seeds a legacy CRM of N rows per entity into MariaDB, migrates it into
- * PostgreSQL with the bundled example mappings, and measures on the same rows the raw pipe
- * `mariadb --quick -B | psql \copy`, the physical ceiling. Prints a table and writes JSON.
+ * `npm run bench`: seeds a legacy CRM of N rows per entity into MariaDB (the generator's rows
+ * replicated in SQL, see bench-seed.ts), migrates it into PostgreSQL with the bundled example
+ * mappings, and measures on the same rows the raw pipe `mariadb --quick -B | psql \copy` (the
+ * physical ceiling) and pgloader when it is installed. Prints a table and writes JSON.
  *
  * Not a test: nothing here asserts a time. Figures go to BENCHMARKS.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 import type mysql from 'mysql2/promise';
 import { loadProject } from '../pipelines/config/load-project.js';
 import { createLogger } from '../pipelines/logger.js';
@@ -27,11 +30,14 @@ type Entity = (typeof ENTITIES)[number];
 
 const USAGE = `npm run bench -- [options]
 
-Seeds N rows per entity into MariaDB, migrates them into PostgreSQL with mappings/example, and
-measures the raw pipe (mariadb --quick -B | psql \\copy) on the same rows.
+Seeds N rows per entity into MariaDB (the generator's 50,000 replicated in SQL), migrates them
+into PostgreSQL with mappings/example, and measures the raw pipe (mariadb --quick -B | psql
+\\copy) and pgloader (when installed) on the same rows.
 
 Options:
-  --rows N          rows per entity (default 50000; the generator fits about 60,000 customers)
+  --rows N          rows per entity (default 1000000; a multiple of 50,000 keeps the sample's ratios)
+  --no-pgloader     skip pgloader even when it is installed
+  --generated N     rows per entity the generator writes before the SQL copies (default 50000)
   --mysql URL       MariaDB admin URL (default $CUTOVER_BENCH_MYSQL_URL or mysql://root@127.0.0.1:3306/test)
   --postgres URL    PostgreSQL admin URL (default $CUTOVER_BENCH_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/postgres)
   --out FILE        JSON results (default bench-results/bench-<time>.json)
@@ -45,15 +51,21 @@ interface Measurement {
   rowsPerSecond: number;
   /** Peak resident set size of this process while the step ran, MB. */
   peakRssMb?: number;
+  /** Peak V8 heap in use (live objects and garbage not yet collected) while the step ran, MB. */
+  peakHeapMb?: number;
   /** CPU time of this process (user + system) over wall time; 2.0 = both cores busy. */
   cpuCores?: number;
+  /** Where cutover's rows went (inserted, merged, rejected, filtered, …). */
+  ledger?: Readonly<LedgerCounts>;
 }
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      rows: { type: 'string', default: '50000' },
+      rows: { type: 'string', default: '1000000' },
+      'no-pgloader': { type: 'boolean', default: false },
+      generated: { type: 'string', default: '50000' },
       mysql: { type: 'string', default: process.env.CUTOVER_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test' },
       postgres: { type: 'string', default: process.env.CUTOVER_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
       out: { type: 'string' },
@@ -76,34 +88,50 @@ async function main(argv: string[]): Promise<number> {
   await withMysql(values.mysql, (c) => c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`));
   await withPg(values.postgres, (c) => c.query(`CREATE DATABASE "${name}"`));
   try {
-    log(`seeding ${rows.toLocaleString('en-US')} rows per entity into MariaDB ${name}`);
+    log(`seeding ${fmt(rows)} rows per entity into MariaDB ${name}`);
     // In a child process, so that the generator's memory does not count as cutover's.
     const seedStarted = performance.now();
-    await finished(
-      spawnCommand([process.execPath, [packagePath('dist', 'scripts', 'seed-legacy-mysql.js'), '--url', legacyUrl, '--customers', String(rows), '--opportunities', String(rows), '--tickets', String(rows)], {}], ['ignore', 'ignore', 'pipe']),
-      'seed-legacy-mysql',
-    );
+    await finished(spawnCommand([process.execPath, [packagePath('dist', 'scripts', 'bench-seed.js'), '--url', legacyUrl, '--rows', String(rows), '--generated', values.generated], {}], ['ignore', 'ignore', 'pipe']), 'bench-seed');
     log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
     log('raw pipe: mariadb --quick -B | psql \\copy');
     const raw: Partial<Record<Entity, Measurement>> = {};
     for (const entity of ENTITIES) raw[entity] = await rawPipe(legacyUrl, newcrmUrl, entity);
 
+    const pgloader: Partial<Record<Entity, Measurement>> = {};
+    let pgloaderNote: string | null = null;
+    if (values['no-pgloader']) pgloaderNote = 'skipped (--no-pgloader)';
+    else if (!(await installed('pgloader'))) pgloaderNote = 'not installed';
+    else {
+      log('pgloader (prefetch rows = 10000)');
+      const pgloaderUrl = withDatabase(values.postgres, `${name}_pgl`);
+      await withPg(values.postgres, (c) => c.query(`CREATE DATABASE "${name}_pgl"`));
+      try {
+        for (const entity of ENTITIES) pgloader[entity] = await pgloaderRun(legacyUrl, pgloaderUrl, entity, projectDir);
+      } finally {
+        if (!values.keep) await withPg(values.postgres, (c) => c.query(`DROP DATABASE IF EXISTS "${name}_pgl" WITH (FORCE)`));
+      }
+    }
+
     log('cutover run (full migration, example mappings)');
     await cp(packagePath('mappings', 'example'), projectDir, { recursive: true });
+    const loadStarted = (await import('node:os')).loadavg();
     const cutover = await cutoverRun(projectDir, legacyUrl, newcrmUrl);
+    const loadAverage = (await import('node:os')).loadavg();
 
-    const results = { rowsPerEntity: rows, machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, raw, cutover };
-    const table = ENTITIES.map((entity) => {
-      const ours = cutover.entities[entity]!;
-      const ceiling = raw[entity]!;
-      return [entity, fmt(ours.rows), ours.seconds.toFixed(1), fmt(ours.rowsPerSecond), `${ours.peakRssMb} MB`, ours.cpuCores!.toFixed(2), fmt(ceiling.rowsPerSecond), `${((ours.rowsPerSecond / ceiling.rowsPerSecond) * 100).toFixed(0)} %`];
-    });
-    const total = cutover.total;
-    const rawTotal = sumMeasurements(Object.values(raw));
-    table.push(['total', fmt(total.rows), total.seconds.toFixed(1), fmt(total.rowsPerSecond), `${total.peakRssMb} MB`, total.cpuCores!.toFixed(2), fmt(rawTotal.rowsPerSecond), `${((total.rowsPerSecond / rawTotal.rowsPerSecond) * 100).toFixed(0)} %`]);
-    process.stdout.write(`\n${renderTable(['entity', 'rows', 'seconds', 'rows/s', 'peak RSS', 'CPU cores', 'raw pipe rows/s', 'of raw pipe'], table)}\n`);
-    process.stdout.write(`unaccounted rows: ${cutover.unaccounted}; pgloader: not measured (not installed)\n`);
+    const results = { rowsPerEntity: rows, machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadAverageBefore: loadStarted, loadAverageAfter: loadAverage }, raw, pgloader: pgloaderNote ?? pgloader, cutover };
+    const ratio = (ours: number, theirs: number | undefined, asPercent: boolean) => (theirs === undefined ? '–' : asPercent ? `${((ours / theirs) * 100).toFixed(0)} %` : `${(ours / theirs).toFixed(2)}×`);
+    const line = (label: string, ours: Measurement, ceiling: Measurement, loader: Measurement | undefined) => [
+      label, fmt(ours.rows), ours.seconds.toFixed(1), fmt(ours.rowsPerSecond), `${ours.peakRssMb} MB`, ours.peakHeapMb === undefined ? '–' : `${ours.peakHeapMb} MB`, ours.cpuCores!.toFixed(2),
+      fmt(ceiling.rowsPerSecond), ratio(ours.rowsPerSecond, ceiling.rowsPerSecond, true),
+      loader ? fmt(loader.rowsPerSecond) : '–', loader ? `${loader.peakRssMb} MB` : '–', ratio(ours.rowsPerSecond, loader?.rowsPerSecond, false),
+    ];
+    const table = ENTITIES.map((entity) => line(entity, cutover.entities[entity]!, raw[entity]!, pgloader[entity]));
+    const loaderRuns = Object.values(pgloader);
+    const loaderTotal = loaderRuns.length === ENTITIES.length ? { ...sumMeasurements(loaderRuns), peakRssMb: Math.max(...loaderRuns.map((m) => m.peakRssMb!)) } : undefined;
+    table.push(line('total', cutover.total, sumMeasurements(Object.values(raw)), loaderTotal));
+    process.stdout.write(`\n${renderTable(['entity', 'rows', 'seconds', 'rows/s', 'peak RSS', 'peak heap', 'CPU cores', 'raw pipe rows/s', 'of raw pipe', 'pgloader rows/s', 'pgloader RSS', 'vs pgloader'], table)}\n`);
+    process.stdout.write(`unaccounted rows: ${cutover.unaccounted}; process peak RSS including the reconciliation: ${cutover.processMaxRssMb} MB; pgloader: ${pgloaderNote ?? 'measured'}; load average before/after the run: ${loadStarted.map((l) => l.toFixed(1)).join(' ')} / ${loadAverage.map((l) => l.toFixed(1)).join(' ')}\n`);
     const out = values.out ?? path.join('bench-results', `bench-${stamp}.json`);
     await mkdir(path.dirname(path.resolve(out)), { recursive: true });
     await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
@@ -123,9 +151,11 @@ async function cutoverRun(projectDir: string, legacyUrl: string, newcrmUrl: stri
   const project = await loadProject(projectDir, { env: { LEGACY_URL: legacyUrl, NEWCRM_URL: newcrmUrl } });
   const logger = createLogger({ file: path.join(projectDir, 'bench.log'), terminal: null });
   const entities: Partial<Record<Entity, Measurement>> = {};
-  let current: { entity: Entity; started: number; cpu: NodeJS.CpuUsage; peak: number } | null = null;
+  let current: { entity: Entity; started: number; cpu: NodeJS.CpuUsage; peak: number; heap: number } | null = null;
   const sampler = setInterval(() => {
-    if (current) current.peak = Math.max(current.peak, process.memoryUsage.rss());
+    if (!current) return;
+    current.peak = Math.max(current.peak, process.memoryUsage.rss());
+    current.heap = Math.max(current.heap, getHeapStatistics().used_heap_size);
   }, 50);
   const started = performance.now();
   const cpuStart = process.cpuUsage();
@@ -135,16 +165,16 @@ async function cutoverRun(projectDir: string, legacyUrl: string, newcrmUrl: stri
       full: true,
       observer: {
         entityStarted: (entity) => {
-          current = { entity: entity as Entity, started: performance.now(), cpu: process.cpuUsage(), peak: process.memoryUsage.rss() };
+          current = { entity: entity as Entity, started: performance.now(), cpu: process.cpuUsage(), peak: process.memoryUsage.rss(), heap: 0 };
         },
         entityFinished: (entity, totals: Readonly<LedgerCounts>) => {
           if (!current) return;
           const seconds = (performance.now() - current.started) / 1000;
           const cpu = process.cpuUsage(current.cpu);
           const rows = totals.read;
-          entities[entity as Entity] = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: mb(current.peak), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds };
+          entities[entity as Entity] = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: mb(current.peak), peakHeapMb: mb(current.heap), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, ledger: { ...totals } };
+          log(`  ${entity}: ${fmt(rows)} rows in ${seconds.toFixed(1)} s, peak RSS ${mb(current.peak)} MB, peak heap ${mb(current.heap)} MB`);
           current = null;
-          log(`  ${entity}: ${fmt(rows)} rows in ${seconds.toFixed(1)} s`);
         },
       },
     });
@@ -164,8 +194,9 @@ async function cutoverRun(projectDir: string, legacyUrl: string, newcrmUrl: stri
   } finally {
     await session.close();
   }
-  const total: Measurement = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: mb(process.resourceUsage().maxRSS * 1024), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds };
-  return { entities, total, unaccounted };
+  const total: Measurement = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: Math.max(...Object.values(entities).map((m) => m.peakRssMb ?? 0)), peakHeapMb: Math.max(...Object.values(entities).map((m) => m.peakHeapMb ?? 0)), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds };
+  // The process's high-water mark also covers the reconciliation after the run (and the raw pipe's set-up).
+  return { entities, total, unaccounted, processMaxRssMb: mb(process.resourceUsage().maxRSS * 1024) };
 }
 
 /** The ceiling: rows streamed out of MariaDB as TSV straight into COPY, no work in between. */
@@ -179,13 +210,71 @@ async function rawPipe(legacyUrl: string, newcrmUrl: string, entity: Entity): Pr
   await withPg(newcrmUrl, (c) => c.query(`CREATE SCHEMA IF NOT EXISTS bench_raw; DROP TABLE IF EXISTS bench_raw.${entity}; CREATE UNLOGGED TABLE bench_raw.${entity} (${columns.map((n) => `"${n}" text`).join(', ')})`));
   // mariadb -B escapes tab, newline and backslash as COPY's text format does, but not carriage return.
   const select = `SELECT ${columns.map((n) => `REPLACE(\`${n}\`, CHAR(13), CHAR(92, 114))`).join(', ')} FROM \`${entity}\``;
-  const mysqlArgs = ['--quick', '-B', '-N', '-h', legacy.hostname, '-P', legacy.port || '3306', '-u', decodeURIComponent(legacy.username) || 'root', database, '-e', select];
+  const mysqlArgs = ['--quick', '-B', '-N', '--default-character-set=utf8mb4', '-h', legacy.hostname, '-P', legacy.port || '3306', '-u', decodeURIComponent(legacy.username) || 'root', database, '-e', select];
   const started = performance.now();
   await pipe(['mariadb', mysqlArgs, legacy.password ? { MYSQL_PWD: decodeURIComponent(legacy.password) } : {}], ['psql', ['-q', '-v', 'ON_ERROR_STOP=1', newcrmUrl, '-c', `\\copy bench_raw.${entity} FROM STDIN`], {}]);
   const seconds = (performance.now() - started) / 1000;
   const rows = await withPg(newcrmUrl, async (c) => Number((await c.query(`SELECT count(*) AS n FROM bench_raw.${entity}`)).rows[0].n));
   log(`  ${entity}: ${fmt(rows)} rows in ${seconds.toFixed(1)} s`);
   return { rows, seconds, rowsPerSecond: rows / seconds };
+}
+
+/** Whether `command` is on the PATH. */
+async function installed(command: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(command, ['--version'], { stdio: 'ignore' });
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => resolve(code === 0));
+  });
+}
+
+/** pgloader MySQL ▸ PostgreSQL on one table (it creates the table and its indexes), RSS of its process tree sampled every 50 ms. */
+async function pgloaderRun(legacyUrl: string, targetUrl: string, entity: Entity, workDir: string): Promise<Measurement> {
+  const load = path.join(workDir, `pgloader-${entity}.load`);
+  await writeFile(
+    load,
+    `LOAD DATABASE\n  FROM ${legacyUrl}\n  INTO ${targetUrl.replace(/^postgres(ql)?:/, 'postgresql:')}\n` +
+      `WITH include drop, create tables, create indexes, reset sequences, prefetch rows = 10000\n` +
+      `INCLUDING ONLY TABLE NAMES MATCHING '${entity}';\n`,
+  );
+  const started = performance.now();
+  const child = spawnCommand(['pgloader', ['--root-dir', path.join(workDir, 'pgloader'), load], {}], ['ignore', 'pipe', 'pipe']);
+  // pgloader reports its errors on stdout: keep the tail for the message.
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  let peak = 0;
+  const sampler = setInterval(() => {
+    if (child.pid !== undefined) peak = Math.max(peak, treeRss(child.pid));
+  }, 50);
+  try {
+    await finished(child, 'pgloader');
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${output.trim()}`);
+  } finally {
+    clearInterval(sampler);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const rows = await withPg(targetUrl, async (c) => {
+    const schema = (await c.query('SELECT table_schema FROM information_schema.tables WHERE table_name = $1', [entity])).rows[0]?.table_schema as string | undefined;
+    if (schema === undefined) throw new Error(`pgloader did not create ${entity}`);
+    return Number((await c.query(`SELECT count(*) AS n FROM "${schema}"."${entity}"`)).rows[0].n);
+  });
+  log(`  ${entity}: ${fmt(rows)} rows in ${seconds.toFixed(1)} s, peak RSS ${mb(peak)} MB`);
+  return { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: mb(peak) };
+}
+
+/** Resident set of `pid` and its descendants, bytes (Linux /proc; 0 once the process is gone). */
+function treeRss(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    let total = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) total += treeRss(Number(child));
+    }
+    return total;
+  } catch {
+    return 0;
+  }
 }
 
 type Command = [file: string, args: string[], env: Record<string, string>];

@@ -2,6 +2,7 @@
  * The pg pool for a PostgreSQL connection. Timestamps, dates and numerics come back as the server's
  * text, in UTC, so that nothing is rounded or shifted on the way through JavaScript.
  */
+import { from as copyFrom } from 'pg-copy-streams';
 import type { PostgresConfig } from './postgres-config.js';
 import { classifyDriverError } from '../errors.js';
 
@@ -9,6 +10,10 @@ import { classifyDriverError } from '../errors.js';
 export interface PgClient {
   query(text: string, values?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
   release(destroy?: boolean | Error): void;
+  /** `COPY … FROM STDIN` with `data` as the input (pg clients; see copyIn). */
+  copyIn?(text: string, data: string): Promise<void>;
+  /** The connection behind this checkout, the same object each time it is checked out: a key for per-session caches. */
+  readonly session?: object;
   /** pg clients are event emitters: a checked-out client whose server goes away emits 'error'. */
   on?(event: 'error', listener: (error: Error) => void): unknown;
   off?(event: 'error', listener: (error: Error) => void): unknown;
@@ -88,6 +93,19 @@ export function classifyingPool(pool: PgPool, where: string): PgPool {
 export function classifyingClient(client: PgClient, classify: (error: unknown) => never): PgClient {
   return {
     query: (text, values) => client.query(text, values).catch(classify),
+    copyIn: (text, data) => copyIn(client, text, data).catch(classify),
+    session: client.session ?? client,
     release: (destroy) => client.release(destroy),
   };
+}
+
+/** COPY FROM STDIN through pg-copy-streams; resolves once the server has confirmed the copy. */
+function copyIn(client: PgClient, text: string, data: string): Promise<void> {
+  if (client.copyIn) return client.copyIn(text, data);
+  const stream = (client as unknown as { query(submittable: ReturnType<typeof copyFrom>): ReturnType<typeof copyFrom> }).query(copyFrom(text));
+  return new Promise<void>((resolve, reject) => {
+    stream.on('error', reject);
+    stream.on('finish', resolve);
+    stream.end(data);
+  });
 }

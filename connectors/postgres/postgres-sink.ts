@@ -4,7 +4,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Row, SinkCapabilities, SqlSink, SqlSinkTransaction, TargetTable, UpsertOutcome } from '../types.js';
 import { ConnectorError, classifyDriverError } from '../errors.js';
-import { upsertRows } from '../sql/pg-upsert.js';
+import { copyUpsertRows, StagingTables, type CopyClient } from './copy-upsert.js';
 import { withSavepoint } from '../sql/savepoint.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { classifyingPool, type PgClient, type PgPool } from './postgres-pool.js';
@@ -17,6 +17,8 @@ export class PostgresSink implements SqlSink {
   readonly db: Kysely<any>;
   readonly #pool: PgPool;
   readonly #where: string;
+  /** Staging tables of the fast upsert, per pooled connection (they are session-local). */
+  readonly #staging = new WeakMap<object, StagingTables>();
   #closed = false;
 
   constructor(config: PostgresConfig, pool: PgPool) {
@@ -28,19 +30,24 @@ export class PostgresSink implements SqlSink {
   async transaction<T>(fn: (tx: SqlSinkTransaction) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     let broken: unknown = undefined;
+    const session = client.session ?? client;
+    const staging = this.#staging.get(session) ?? new StagingTables();
+    this.#staging.set(session, staging);
     try {
       await client.query('BEGIN');
       const db = kyselyOnClient(client);
       const tx: SqlSinkTransaction = {
         db,
-        upsert: (target: TargetTable, rows: readonly Row[]): Promise<UpsertOutcome[]> => upsertRows(db, target, rows, POSTGRES_MAX_PARAMS),
-        savepoint: (run) => withSavepoint(db, run),
+        upsert: (target: TargetTable, rows: readonly Row[]): Promise<UpsertOutcome[]> => copyUpsertRows(client as CopyClient, staging, target, rows),
+        savepoint: (run) => staging.within(() => withSavepoint(db, run)),
       };
       const result = await fn(tx);
       await client.query('COMMIT');
+      staging.committed();
       return result;
     } catch (error) {
       broken = error;
+      staging.rolledBack();
       await client.query('ROLLBACK').catch(() => undefined);
       throw error instanceof ConnectorError ? error : classifyDriverError(error, this.#where);
     } finally {

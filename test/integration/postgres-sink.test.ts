@@ -73,6 +73,26 @@ function sinkBehaviour(name: string, open: () => Promise<{ sink: SqlSink; done: 
       expect(rows.map((r) => r.legacy_id)).toEqual(['d']);
     });
 
+    it('writes tabs, newlines, backslashes and quotes as they are', async () => {
+      const awkward = { legacy_id: 'tab\there', name: 'a\tb\\c\nd\r"', tags: { note: 'line\none\\two\t"q"' }, born: null };
+      const [outcome] = await sink.transaction((tx) => tx.upsert(TARGET, [awkward]));
+      expect(outcome!.inserted).toBe(true);
+      const { rows } = await sql<{ name: string; tags: unknown }>`SELECT name, tags FROM people WHERE legacy_id = ${awkward.legacy_id}`.execute(sink.db);
+      expect(rows).toEqual([{ name: awkward.name, tags: awkward.tags }]);
+    });
+
+    it('keeps working after a transaction whose every row was refused', async () => {
+      // Only legacy_id and name: a column set not written before (the PostgreSQL sink stages it in a table of its own).
+      const refusals = await sink.transaction(async (tx) => {
+        const tooLong = await tx.savepoint(() => tx.upsert(TARGET, [{ legacy_id: 'f', name: 'far too long a name' }])).catch((error: unknown) => error);
+        const missing = await tx.savepoint(() => tx.upsert(TARGET, [{ legacy_id: 'g', name: null }])).catch((error: unknown) => error);
+        return [tooLong, missing] as FatalError[];
+      });
+      expect(refusals.map((error) => error.code)).toEqual(['22001', '23502']);
+      const [outcome] = await sink.transaction((tx) => tx.upsert(TARGET, [{ legacy_id: 'f', name: 'Eff' }]));
+      expect(outcome!.inserted).toBe(true);
+    });
+
     it('splits statements that would exceed the bind-parameter limit', async () => {
       const rows = Array.from({ length: 14_000 }, (_, i) => ({ legacy_id: `bulk-${i}`, name: `n${i % 1000}`, tags: null, born: null }));
       const outcomes = await sink.transaction((tx) => tx.upsert(TARGET, rows));
