@@ -14,7 +14,7 @@ import type { DedupePlan } from '../../transforms/dedupe/dedupe-plan.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping } from '../../transforms/mapping-engine.js';
 import { RunError } from '../errors.js';
-import type { ReviewDecision } from '../state/dedupe-store.js';
+import type { PairWithValues, ReviewDecision } from '../state/dedupe-store.js';
 import type { ProjectSession } from './project-session.js';
 
 const FIXED_COLUMNS = ['decision', 'status', 'score', 'rule', 'key_a', 'key_b'] as const;
@@ -41,26 +41,32 @@ export interface MarkedDecision {
 export async function writeReviewFile(session: ProjectSession, mapping: EntityMapping & { dedupe: DedupePlan }): Promise<{ toReview: number; merged: number }> {
   const file = mapping.dedupe.reviewFile;
   if (!file) return { toReview: 0, merged: 0 };
-  const toReview = (await session.state.dedupe.openReviews(mapping.entity)).map((pair) => ({ ...pair, status: 'to review' }));
-  const merged = (await session.state.dedupe.mergedPairs(mapping.entity)).map((pair) => ({ ...pair, status: 'merged' }));
-  const pairs = [...toReview, ...merged];
   const fields = compileMapping(mapping).columns;
   const columns = [...FIXED_COLUMNS, ...fields.flatMap((field) => [`a ${field}`, `b ${field}`])];
   const writer = await createFileWriter(file, { format: file.endsWith('.xlsx') ? 'xlsx' : 'csv', columns, bom: true, sheetName: `${mapping.entity} to review` });
+  const rowOf = (pair: PairWithValues, status: string) => {
+    const row: Record<string, unknown> = { decision: '', status, score: Number(pair.score.toFixed(4)), rule: pair.rule, key_a: pair.a, key_b: pair.b };
+    for (const field of fields) {
+      row[`a ${field}`] = display(pair.valuesA[field]);
+      row[`b ${field}`] = display(pair.valuesB[field]);
+    }
+    return row;
+  };
+  let toReview = 0;
+  let merged = 0;
   try {
-    const rows = pairs.map((pair) => {
-      const row: Record<string, unknown> = { decision: '', status: pair.status, score: Number(pair.score.toFixed(4)), rule: pair.rule, key_a: pair.a, key_b: pair.b };
-      for (const field of fields) {
-        row[`a ${field}`] = display(pair.valuesA[field]);
-        row[`b ${field}`] = display(pair.valuesB[field]);
-      }
-      return row;
-    });
-    for (let start = 0; start < rows.length; start += 1000) await writer.write(rows.slice(start, start + 1000));
+    for await (const page of session.state.dedupe.openReviewPages(mapping.entity)) {
+      await writer.write(page.map((pair) => rowOf(pair, 'to review')));
+      toReview += page.length;
+    }
+    for await (const page of session.state.dedupe.mergedPairPages(mapping.entity)) {
+      await writer.write(page.map((pair) => rowOf(pair, 'merged')));
+      merged += page.length;
+    }
   } finally {
     await writer.close();
   }
-  return { toReview: toReview.length, merged: merged.length };
+  return { toReview, merged };
 }
 
 /** The decisions marked in the review file (none when there is no file yet). */

@@ -166,24 +166,43 @@ export class DedupeStore {
       ON CONFLICT (entity, key_a, key_b) DO UPDATE SET decision = excluded.decision, decided_at = now()`.execute(tx);
   }
 
-  /** Pairs still waiting for a decision, with both records' values. */
-  async openReviews(entity: string): Promise<(ReviewPair & { valuesA: Record<string, unknown>; valuesB: Record<string, unknown> })[]> {
-    const { rows } = await sql<{ key_a: string; key_b: string; rule: string; score: number; va: Record<string, unknown> | null; vb: Record<string, unknown> | null }>`
-      SELECT p.key_a, p.key_b, p.rule, p.score, ra.values AS va, rb.values AS vb FROM ${this.#table('review_pairs')} p
-        LEFT JOIN ${this.#table('dedupe_records')} ra ON ra.entity = p.entity AND ra.legacy_key = p.key_a
-        LEFT JOIN ${this.#table('dedupe_records')} rb ON rb.entity = p.entity AND rb.legacy_key = p.key_b
-       WHERE p.entity = ${entity} AND p.decision IS NULL ORDER BY p.score DESC, p.key_a, p.key_b`.execute(this.#db);
-    return rows.map((row) => ({ a: row.key_a, b: row.key_b, rule: row.rule, score: row.score, decision: null, valuesA: row.va ?? {}, valuesB: row.vb ?? {} }));
+  /**
+   * Pairs still waiting for a decision, with both records' values, a page at a time (best scores
+   * first): at a million customers they do not fit in memory at once.
+   */
+  async *openReviewPages(entity: string, pageSize = 1_000): AsyncGenerator<PairWithValues[]> {
+    let after: { score: number; a: string; b: string } | null = null;
+    for (;;) {
+      const rows: PairRow[] = (await sql<PairRow>`
+        SELECT p.key_a AS a, p.key_b AS b, p.rule, p.score, ra.values AS va, rb.values AS vb FROM ${this.#table('review_pairs')} p
+          LEFT JOIN ${this.#table('dedupe_records')} ra ON ra.entity = p.entity AND ra.legacy_key = p.key_a
+          LEFT JOIN ${this.#table('dedupe_records')} rb ON rb.entity = p.entity AND rb.legacy_key = p.key_b
+         WHERE p.entity = ${entity} AND p.decision IS NULL
+           AND (${after === null} OR p.score < ${after?.score ?? 0} OR (p.score = ${after?.score ?? 0} AND (p.key_a, p.key_b) > (${after?.a ?? ''}, ${after?.b ?? ''})))
+         ORDER BY p.score DESC, p.key_a, p.key_b LIMIT ${pageSize}`.execute(this.#db)).rows;
+      if (rows.length === 0) return;
+      const last: PairRow = rows[rows.length - 1]!;
+      after = { score: last.score, a: last.a, b: last.b };
+      yield rows.map(pairWithValues);
+    }
   }
 
-  /** Every merge as a pair (survivor, merged record) with both records' values, for the review file. */
-  async mergedPairs(entity: string): Promise<(ReviewPair & { valuesA: Record<string, unknown>; valuesB: Record<string, unknown> })[]> {
-    const { rows } = await sql<{ anchor_key: string; legacy_key: string; rule: string; score: number; va: Record<string, unknown> | null; vb: Record<string, unknown> | null }>`
-      SELECT m.anchor_key, m.legacy_key, m.rule, m.score, ra.values AS va, rb.values AS vb FROM ${this.#table('merges')} m
-        LEFT JOIN ${this.#table('dedupe_records')} ra ON ra.entity = m.entity AND ra.legacy_key = m.anchor_key
-        LEFT JOIN ${this.#table('dedupe_records')} rb ON rb.entity = m.entity AND rb.legacy_key = m.legacy_key
-       WHERE m.entity = ${entity} ORDER BY m.score, m.anchor_key, m.legacy_key`.execute(this.#db);
-    return rows.map((row) => ({ a: row.anchor_key, b: row.legacy_key, rule: row.rule, score: row.score, decision: null, valuesA: row.va ?? {}, valuesB: row.vb ?? {} }));
+  /** Every merge as a pair (survivor, merged record) with both records' values, a page at a time, for the review file. */
+  async *mergedPairPages(entity: string, pageSize = 1_000): AsyncGenerator<PairWithValues[]> {
+    let after: { score: number; a: string; b: string } | null = null;
+    for (;;) {
+      const rows: PairRow[] = (await sql<PairRow>`
+        SELECT m.anchor_key AS a, m.legacy_key AS b, m.rule, m.score, ra.values AS va, rb.values AS vb FROM ${this.#table('merges')} m
+          LEFT JOIN ${this.#table('dedupe_records')} ra ON ra.entity = m.entity AND ra.legacy_key = m.anchor_key
+          LEFT JOIN ${this.#table('dedupe_records')} rb ON rb.entity = m.entity AND rb.legacy_key = m.legacy_key
+         WHERE m.entity = ${entity}
+           AND (${after === null} OR (m.score, m.anchor_key, m.legacy_key) > (${after?.score ?? 0}, ${after?.a ?? ''}, ${after?.b ?? ''}))
+         ORDER BY m.score, m.anchor_key, m.legacy_key LIMIT ${pageSize}`.execute(this.#db)).rows;
+      if (rows.length === 0) return;
+      const last: PairRow = rows[rows.length - 1]!;
+      after = { score: last.score, a: last.a, b: last.b };
+      yield rows.map(pairWithValues);
+    }
   }
 
   async merges(entity?: string): Promise<(MergeRecord & { entity: string; runId: number; mergedAt: string })[]> {
@@ -192,4 +211,20 @@ export class DedupeStore {
        WHERE (${entity ?? null}::text IS NULL OR entity = ${entity ?? null}) ORDER BY entity, anchor_key, legacy_key`.execute(this.#db);
     return rows.map((row) => ({ entity: row.entity, key: row.legacy_key, anchorKey: row.anchor_key, rule: row.rule, score: row.score, runId: Number(row.run_id), mergedAt: row.merged_at }));
   }
+}
+
+/** A review pair or a merge, with both records' mapped values. */
+export type PairWithValues = ReviewPair & { valuesA: Record<string, unknown>; valuesB: Record<string, unknown> };
+
+interface PairRow {
+  a: string;
+  b: string;
+  rule: string;
+  score: number;
+  va: Record<string, unknown> | null;
+  vb: Record<string, unknown> | null;
+}
+
+function pairWithValues(row: PairRow): PairWithValues {
+  return { a: row.a, b: row.b, rule: row.rule, score: row.score, decision: null, valuesA: row.va ?? {}, valuesB: row.vb ?? {} };
 }
