@@ -64,8 +64,9 @@ export class DedupeStore {
     const found = new Map<string, DedupeRecord>();
     if (keys.length === 0) return found;
     const { rows } = await sql<{ legacy_key: string; anchor_key: string; profile: MatchProfile; values: Record<string, unknown> }>`
-      SELECT legacy_key, anchor_key, profile, values FROM ${this.#table('dedupe_records')}
-       WHERE entity = ${entity} AND legacy_key = ANY(${[...keys]}::text[])`.execute(db);
+      SELECT r.legacy_key, r.anchor_key, r.profile, v.values FROM ${this.#table('dedupe_records')} r
+        JOIN ${this.#table('dedupe_values')} v ON v.entity = r.entity AND v.legacy_key = r.legacy_key
+       WHERE r.entity = ${entity} AND r.legacy_key = ANY(${[...keys]}::text[])`.execute(db);
     for (const row of rows) found.set(row.legacy_key, { key: row.legacy_key, anchorKey: row.anchor_key, profile: row.profile, values: row.values });
     return found;
   }
@@ -74,8 +75,9 @@ export class DedupeStore {
   async members(entity: string, anchorKeys: readonly string[], db: Executor = this.#db): Promise<DedupeRecord[]> {
     if (anchorKeys.length === 0) return [];
     const { rows } = await sql<{ legacy_key: string; anchor_key: string; profile: MatchProfile; values: Record<string, unknown> }>`
-      SELECT legacy_key, anchor_key, profile, values FROM ${this.#table('dedupe_records')}
-       WHERE entity = ${entity} AND anchor_key = ANY(${[...anchorKeys]}::text[])`.execute(db);
+      SELECT r.legacy_key, r.anchor_key, r.profile, v.values FROM ${this.#table('dedupe_records')} r
+        JOIN ${this.#table('dedupe_values')} v ON v.entity = r.entity AND v.legacy_key = r.legacy_key
+       WHERE r.entity = ${entity} AND r.anchor_key = ANY(${[...anchorKeys]}::text[])`.execute(db);
     return rows.map((row) => ({ key: row.legacy_key, anchorKey: row.anchor_key, profile: row.profile, values: row.values }));
   }
 
@@ -130,11 +132,13 @@ export class DedupeStore {
     const { records } = delta;
     if (records.length > 0) {
       const keys = records.map((r) => r.key);
-      await sql`INSERT INTO ${this.#table('dedupe_records')} (entity, legacy_key, anchor_key, profile, values, run_id)
-        SELECT ${entity}, k, a, p::jsonb, v::jsonb, ${runId}
-          FROM unnest(${keys}::text[], ${records.map((r) => r.anchorKey)}::text[], ${records.map((r) => JSON.stringify(r.profile))}::text[],
-                      ${records.map((r) => JSON.stringify(r.values))}::text[]) AS u(k, a, p, v)
-        ON CONFLICT (entity, legacy_key) DO UPDATE SET anchor_key = excluded.anchor_key, profile = excluded.profile, values = excluded.values, run_id = excluded.run_id`.execute(tx);
+      await sql`INSERT INTO ${this.#table('dedupe_records')} (entity, legacy_key, anchor_key, profile, run_id)
+        SELECT ${entity}, k, a, p::jsonb, ${runId}
+          FROM unnest(${keys}::text[], ${records.map((r) => r.anchorKey)}::text[], ${records.map((r) => JSON.stringify(r.profile))}::text[]) AS u(k, a, p)
+        ON CONFLICT (entity, legacy_key) DO UPDATE SET anchor_key = excluded.anchor_key, profile = excluded.profile, run_id = excluded.run_id`.execute(tx);
+      await sql`INSERT INTO ${this.#table('dedupe_values')} (entity, legacy_key, values)
+        SELECT ${entity}, k, v::jsonb FROM unnest(${keys}::text[], ${records.map((r) => JSON.stringify(r.values))}::text[]) AS u(k, v)
+        ON CONFLICT (entity, legacy_key) DO UPDATE SET values = excluded.values`.execute(tx);
       await sql`DELETE FROM ${this.#table('match_keys')} WHERE entity = ${entity} AND legacy_key = ANY(${keys}::text[])`.execute(tx);
       const pairs = records.flatMap((r) => r.matchKeys.map((key) => [key, r.key] as const));
       if (pairs.length > 0) {
@@ -175,8 +179,8 @@ export class DedupeStore {
     for (;;) {
       const rows: PairRow[] = (await sql<PairRow>`
         SELECT p.key_a AS a, p.key_b AS b, p.rule, p.score, ra.values AS va, rb.values AS vb FROM ${this.#table('review_pairs')} p
-          LEFT JOIN ${this.#table('dedupe_records')} ra ON ra.entity = p.entity AND ra.legacy_key = p.key_a
-          LEFT JOIN ${this.#table('dedupe_records')} rb ON rb.entity = p.entity AND rb.legacy_key = p.key_b
+          LEFT JOIN ${this.#table('dedupe_values')} ra ON ra.entity = p.entity AND ra.legacy_key = p.key_a
+          LEFT JOIN ${this.#table('dedupe_values')} rb ON rb.entity = p.entity AND rb.legacy_key = p.key_b
          WHERE p.entity = ${entity} AND p.decision IS NULL
            AND (${after === null} OR p.score < ${after?.score ?? 0} OR (p.score = ${after?.score ?? 0} AND (p.key_a, p.key_b) > (${after?.a ?? ''}, ${after?.b ?? ''})))
          ORDER BY p.score DESC, p.key_a, p.key_b LIMIT ${pageSize}`.execute(this.#db)).rows;
@@ -193,8 +197,8 @@ export class DedupeStore {
     for (;;) {
       const rows: PairRow[] = (await sql<PairRow>`
         SELECT m.anchor_key AS a, m.legacy_key AS b, m.rule, m.score, ra.values AS va, rb.values AS vb FROM ${this.#table('merges')} m
-          LEFT JOIN ${this.#table('dedupe_records')} ra ON ra.entity = m.entity AND ra.legacy_key = m.anchor_key
-          LEFT JOIN ${this.#table('dedupe_records')} rb ON rb.entity = m.entity AND rb.legacy_key = m.legacy_key
+          LEFT JOIN ${this.#table('dedupe_values')} ra ON ra.entity = m.entity AND ra.legacy_key = m.anchor_key
+          LEFT JOIN ${this.#table('dedupe_values')} rb ON rb.entity = m.entity AND rb.legacy_key = m.legacy_key
          WHERE m.entity = ${entity}
            AND (${after === null} OR (m.score, m.anchor_key, m.legacy_key) > (${after?.score ?? 0}, ${after?.a ?? ''}, ${after?.b ?? ''}))
          ORDER BY m.score, m.anchor_key, m.legacy_key LIMIT ${pageSize}`.execute(this.#db)).rows;

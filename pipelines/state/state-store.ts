@@ -273,7 +273,7 @@ export class StateStore {
    * autovacuum is off, as on many bulk-load servers, forever).
    */
   async analyze(targetTable: string): Promise<void> {
-    for (const table of ['id_map', 'rejects', 'dedupe_records', 'match_keys']) {
+    for (const table of ['id_map', 'rejects', 'dedupe_records', 'dedupe_values', 'match_keys']) {
       // VACUUM as well: it sets the visibility map of the pages written so far, so that the
       // lookups by key (match keys, cluster sizes, the id map) become index-only scans instead of
       // random reads of a heap larger than the server's cache. Insert-mostly tables vacuum fast.

@@ -1,11 +1,13 @@
 /**
- * The review file is written page by page (a million customers have tens of thousands of merges):
- * every pair comes out exactly once and in order, ties on the score included.
+ * The de-duplication state at scale: the review file is written page by page (a million customers
+ * have tens of thousands of merges), every pair exactly once and in order, ties on the score
+ * included; and a state made before the values moved to their own table upgrades without loss.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { PgliteDialect } from '../../connectors/pglite/pglite-dialect.js';
+import { migrateState } from '../../pipelines/state/state-migrations.js';
 import { StateStore } from '../../pipelines/state/state-store.js';
 
 it('pages open reviews (best score first) and merges (lowest first) without losing or repeating a pair', async () => {
@@ -35,6 +37,26 @@ it('pages open reviews (best score first) and merges (lowest first) without losi
     for await (const page of state.dedupe.mergedPairPages('customers', 4)) merges.push(...page.map((pair) => `${pair.score} ${pair.a} ${pair.b}`));
     const byScoreAsc = [...expected].sort((x, y) => x.score - y.score || x.a.localeCompare(y.a) || x.b.localeCompare(y.b));
     expect(merges).toEqual(byScoreAsc.map((p) => `${p.score} ${p.a} ${p.b}`));
+  } finally {
+    await db.destroy();
+  }
+});
+
+it('moves the dedupe values of a state made before 0005 into their own table, none lost', async () => {
+  const db = new Kysely<any>({ dialect: new PgliteDialect(new PGlite()) });
+  try {
+    await migrateState(db, 'cutover', '0004_dedupe');
+    await sql`INSERT INTO cutover.dedupe_records (entity, legacy_key, anchor_key, profile, values, run_id)
+      VALUES ('customers', '1', '1', '{"values":{}}', '{"name":"上海晨源"}', 1), ('customers', '2', '1', '{"values":{}}', '{"name":"Shanghai Chenyuan"}', 1)`.execute(db);
+    const state = new StateStore(db, 'cutover');
+    await state.migrate();
+    const members = await state.dedupe.members('customers', ['1']);
+    expect(members.map((m) => [m.key, m.anchorKey, m.values]).sort()).toEqual([
+      ['1', '1', { name: '上海晨源' }],
+      ['2', '1', { name: 'Shanghai Chenyuan' }],
+    ]);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'cutover' AND table_name = 'dedupe_records' AND column_name = 'values'`.execute(db);
+    expect(rows[0]!.n).toBe(0);
   } finally {
     await db.destroy();
   }
