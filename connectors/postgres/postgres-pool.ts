@@ -72,14 +72,18 @@ export function classifyingPool(pool: PgPool, where: string): PgPool {
     connect: async () => {
       const client = await pool.connect().catch(classify);
       // Checked out, a client's connection loss is emitted to nobody, and Node exits on an unheard
-      // 'error'. Heard here; the query in progress, or the next one, fails with the cause and is retried.
-      const ignore = () => undefined;
-      client.on?.('error', ignore);
-      const classified = classifyingClient(client, classify);
+      // 'error'. Heard here and kept: the next statement fails only with pg's "not queryable",
+      // and the message should say why the connection went (57P01: terminated by an administrator).
+      let lost: unknown;
+      const remember = (error: Error) => {
+        lost ??= error;
+      };
+      client.on?.('error', remember);
+      const classified = classifyingClient(client, (error) => classify(lost !== undefined && /not queryable/i.test(String((error as Error)?.message)) ? lost : error));
       return {
         ...classified,
         release: (destroy) => {
-          client.off?.('error', ignore);
+          client.off?.('error', remember);
           classified.release(destroy);
         },
       };
