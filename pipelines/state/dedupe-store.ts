@@ -174,39 +174,25 @@ export class DedupeStore {
    * Pairs still waiting for a decision, with both records' values, a page at a time (best scores
    * first): at a million customers they do not fit in memory at once.
    */
-  async *openReviewPages(entity: string, pageSize = 1_000): AsyncGenerator<PairWithValues[]> {
-    let after: { score: number; a: string; b: string } | null = null;
-    for (;;) {
-      const rows: PairRow[] = (await sql<PairRow>`
-        SELECT p.key_a AS a, p.key_b AS b, p.rule, p.score, ra.values AS va, rb.values AS vb FROM ${this.#table('review_pairs')} p
-          LEFT JOIN ${this.#table('dedupe_values')} ra ON ra.entity = p.entity AND ra.legacy_key = p.key_a
-          LEFT JOIN ${this.#table('dedupe_values')} rb ON rb.entity = p.entity AND rb.legacy_key = p.key_b
-         WHERE p.entity = ${entity} AND p.decision IS NULL
-           AND (${after === null} OR p.score < ${after?.score ?? 0} OR (p.score = ${after?.score ?? 0} AND (p.key_a, p.key_b) > (${after?.a ?? ''}, ${after?.b ?? ''})))
-         ORDER BY p.score DESC, p.key_a, p.key_b LIMIT ${pageSize}`.execute(this.#db)).rows;
-      if (rows.length === 0) return;
-      const last: PairRow = rows[rows.length - 1]!;
-      after = { score: last.score, a: last.a, b: last.b };
-      yield rows.map(pairWithValues);
-    }
+  openReviewPages(entity: string, pageSize = 1_000): AsyncGenerator<PairWithValues[]> {
+    return keysetPages((after) => sql<PairRow>`
+      SELECT p.key_a AS a, p.key_b AS b, p.rule, p.score, ra.values AS va, rb.values AS vb FROM ${this.#table('review_pairs')} p
+        LEFT JOIN ${this.#table('dedupe_values')} ra ON ra.entity = p.entity AND ra.legacy_key = p.key_a
+        LEFT JOIN ${this.#table('dedupe_values')} rb ON rb.entity = p.entity AND rb.legacy_key = p.key_b
+       WHERE p.entity = ${entity} AND p.decision IS NULL
+         AND (${after === null} OR p.score < ${after?.score ?? 0} OR (p.score = ${after?.score ?? 0} AND (p.key_a, p.key_b) > (${after?.a ?? ''}, ${after?.b ?? ''})))
+       ORDER BY p.score DESC, p.key_a, p.key_b LIMIT ${pageSize}`.execute(this.#db));
   }
 
   /** Every merge as a pair (survivor, merged record) with both records' values, a page at a time, for the review file. */
-  async *mergedPairPages(entity: string, pageSize = 1_000): AsyncGenerator<PairWithValues[]> {
-    let after: { score: number; a: string; b: string } | null = null;
-    for (;;) {
-      const rows: PairRow[] = (await sql<PairRow>`
-        SELECT m.anchor_key AS a, m.legacy_key AS b, m.rule, m.score, ra.values AS va, rb.values AS vb FROM ${this.#table('merges')} m
-          LEFT JOIN ${this.#table('dedupe_values')} ra ON ra.entity = m.entity AND ra.legacy_key = m.anchor_key
-          LEFT JOIN ${this.#table('dedupe_values')} rb ON rb.entity = m.entity AND rb.legacy_key = m.legacy_key
-         WHERE m.entity = ${entity}
-           AND (${after === null} OR (m.score, m.anchor_key, m.legacy_key) > (${after?.score ?? 0}, ${after?.a ?? ''}, ${after?.b ?? ''}))
-         ORDER BY m.score, m.anchor_key, m.legacy_key LIMIT ${pageSize}`.execute(this.#db)).rows;
-      if (rows.length === 0) return;
-      const last: PairRow = rows[rows.length - 1]!;
-      after = { score: last.score, a: last.a, b: last.b };
-      yield rows.map(pairWithValues);
-    }
+  mergedPairPages(entity: string, pageSize = 1_000): AsyncGenerator<PairWithValues[]> {
+    return keysetPages((after) => sql<PairRow>`
+      SELECT m.anchor_key AS a, m.legacy_key AS b, m.rule, m.score, ra.values AS va, rb.values AS vb FROM ${this.#table('merges')} m
+        LEFT JOIN ${this.#table('dedupe_values')} ra ON ra.entity = m.entity AND ra.legacy_key = m.anchor_key
+        LEFT JOIN ${this.#table('dedupe_values')} rb ON rb.entity = m.entity AND rb.legacy_key = m.legacy_key
+       WHERE m.entity = ${entity}
+         AND (${after === null} OR (m.score, m.anchor_key, m.legacy_key) > (${after?.score ?? 0}, ${after?.a ?? ''}, ${after?.b ?? ''}))
+       ORDER BY m.score, m.anchor_key, m.legacy_key LIMIT ${pageSize}`.execute(this.#db));
   }
 
   async merges(entity?: string): Promise<(MergeRecord & { entity: string; runId: number; mergedAt: string })[]> {
@@ -227,6 +213,17 @@ interface PairRow {
   score: number;
   va: Record<string, unknown> | null;
   vb: Record<string, unknown> | null;
+}
+
+/** Pages of pairs in the query's (score, a, b) order: each query starts after the last pair of the one before. */
+async function* keysetPages(fetch: (after: PairRow | null) => Promise<{ rows: PairRow[] }>): AsyncGenerator<PairWithValues[]> {
+  let after: PairRow | null = null;
+  for (;;) {
+    const { rows }: { rows: PairRow[] } = await fetch(after);
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!;
+    yield rows.map(pairWithValues);
+  }
 }
 
 function pairWithValues(row: PairRow): PairWithValues {
