@@ -1,10 +1,9 @@
 /** What a person reads at the end of a command: the run's ledger and the reconciliation equation. */
-import type { EntityContent } from '../reconcile/content.js';
 import type { EntityReconciliation, Reconciliation } from '../reconcile/counts.js';
 import type { ProjectPlan } from '../runner/plan-project.js';
 import type { RunSummary } from '../runner/run-project.js';
 import { unaccounted } from '../state/ledger.js';
-import type { ReconcileReport } from './reconcile-report.js';
+import type { EntityReport, ReconcileReport } from './reconcile-report.js';
 import { renderTable } from './text-table.js';
 
 export function renderRunSummary(summary: RunSummary): string {
@@ -50,23 +49,7 @@ const TERMINAL_DIFFERENCES = 20;
 /** The reconciliation report for a terminal: the equation, the values check, where the rejects are, the verdict. */
 export function renderReconcileReport(report: ReconcileReport): string {
   const parts = [equationTable(report.project, report.entities)];
-  if (report.scope === 'counts and values') {
-    const table = renderTable(
-      ['entity', 'rows compared', 'rows differing', 'status'],
-      report.entities.map((e) => [e.entity, e.values?.rowsCompared ?? 0, e.values?.differingRows ?? 0, !e.values?.compared ? 'not compared' : e.values.differingRows === 0 ? 'ok' : 'DIFFERS']),
-    );
-    const lines = [`Values: every target row cutover owns against the source\n\n${table}`];
-    for (const e of report.entities) {
-      if (e.values?.note) lines.push(`  ${e.entity}: ${e.values.note}`);
-      const shown = e.values?.differences.slice(0, TERMINAL_DIFFERENCES) ?? [];
-      for (const d of shown) {
-        lines.push(d.kind === 'value differs' ? `  ${e.entity} ${d.key} ${d.field}: source ${JSON.stringify(d.source)}, target ${JSON.stringify(d.target)}` : `  ${e.entity} ${d.key}: ${d.kind}`);
-      }
-      const more = (e.values?.differences.length ?? 0) - shown.length + (e.values?.differingRowsNotListed ?? 0);
-      if (more > 0) lines.push(`  … and more in ${e.entity} (${e.values!.differingRows.toLocaleString('en-US')} rows differ; --format html, xlsx or csv lists up to 1,000)`);
-    }
-    parts.push(lines.join('\n'));
-  }
+  if (report.scope === 'counts and values') parts.push(renderValues(report.entities));
   const rejected = report.entities.filter((e) => e.rejected > 0);
   if (rejected.length > 0) {
     parts.push(
@@ -91,22 +74,21 @@ export function renderPlan(plan: ProjectPlan): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderContent(entities: readonly EntityContent[]): string {
+/** The values check for a terminal: rows compared per entity, then the first differences of each. */
+export function renderValues(entities: readonly EntityReport[]): string {
   const table = renderTable(
     ['entity', 'rows compared', 'rows differing', 'status'],
-    entities.map((e) => [e.entity, e.rowsCompared, e.differingRows, !e.compared ? 'not compared' : e.differingRows === 0 ? 'ok' : 'DIFFERS']),
+    entities.map((e) => [e.entity, e.values?.rowsCompared ?? 0, e.values?.differingRows ?? 0, !e.values?.compared ? 'not compared' : e.values.differingRows === 0 ? 'ok' : 'DIFFERS']),
   );
   const lines = [`Values: every target row cutover owns against the source\n\n${table}`];
-  for (const entity of entities) {
-    if (entity.note) lines.push(`  ${entity.entity}: ${entity.note}`);
-    for (const d of entity.differences) {
-      lines.push(
-        d.field === null
-          ? `  ${entity.entity} ${d.key}: ${d.target === null ? 'missing in the target' : 'in the target, but no source row owns it'}`
-          : `  ${entity.entity} ${d.key} ${d.field}: source ${JSON.stringify(d.source)}, target ${JSON.stringify(d.target)}`,
-      );
+  for (const e of entities) {
+    if (e.values?.note) lines.push(`  ${e.entity}: ${e.values.note}`);
+    const shown = e.values?.differences.slice(0, TERMINAL_DIFFERENCES) ?? [];
+    for (const d of shown) {
+      lines.push(d.kind === 'value differs' ? `  ${e.entity} ${d.key} ${d.field}: source ${JSON.stringify(d.source)}, target ${JSON.stringify(d.target)}` : `  ${e.entity} ${d.key}: ${d.kind}`);
     }
-    if (entity.differingRows > entity.differences.length) lines.push(`  … and more in ${entity.entity} (${entity.differingRows} rows differ)`);
+    const more = (e.values?.differences.length ?? 0) - shown.length + (e.values?.differingRowsNotListed ?? 0);
+    if (more > 0) lines.push(`  … and more in ${e.entity} (${e.values!.differingRows.toLocaleString('en-US')} rows differ; --format html, xlsx or csv lists up to 1,000)`);
   }
-  return `${lines.join('\n')}\n`;
+  return lines.join('\n');
 }

@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
 import { reconcileContent, type EntityContent } from '../../pipelines/reconcile/content.js';
 import { reconcileCounts } from '../../pipelines/reconcile/counts.js';
-import { renderContent, renderReconciliation, renderRunSummary } from '../../pipelines/reports/terminal.js';
+import { assembleReconcileReport } from '../../pipelines/reports/reconcile-report.js';
+import { renderReconciliation, renderRunSummary, renderValues } from '../../pipelines/reports/terminal.js';
 import { ProjectSession } from '../../pipelines/runner/project-session.js';
 import { runProject } from '../../pipelines/runner/run-project.js';
 import { unaccounted } from '../../pipelines/state/ledger.js';
@@ -48,7 +49,7 @@ export function finalCommand(options: GlobalOptions, flags: { json: boolean; out
           ]
             .filter(Boolean)
             .join('; ')}.`;
-      const text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderRunSummary(summary)}\n${renderReconciliation(reconciliation)}\n${renderContent(content)}\n${verdict}\n`;
+      const text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderRunSummary(summary)}\n${renderReconciliation(reconciliation)}\n${renderValues(assembleReconcileReport({ reconciliation, content, rejects: new Map() }).entities)}\n\n${verdict}\n`;
       if (flags.out) await writeFile(flags.out, text);
       else print(text);
       return ready ? EXIT_CODES.reconciled : EXIT_CODES.discrepancy;
