@@ -9,7 +9,7 @@ import type { ApiSink } from '../../connectors/types.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { emptyLedger } from '../state/ledger.js';
 import type { PendingAction } from '../state/deletion-store.js';
-import type { DeletionContext } from './deletions.js';
+import { pendingActionPages, type DeletionContext } from './deletions.js';
 import type { ProjectSession } from './project-session.js';
 
 const PAGE_SIZE = 1_000;
@@ -20,13 +20,9 @@ export async function applyPendingActionsThroughApi(session: ProjectSession, sin
   const { state, stateSink } = session;
   const entity = mapping.entity;
   const call = { signal: context.signal, idempotencyScope: `run ${context.runId}` };
-  let after: string | null = null;
   let total = 0;
   let refusedTotal = 0;
-  for (;;) {
-    const page = await context.retry('reading pending deletions', () => state.deletions.pendingActionsPage(entity, after, PAGE_SIZE));
-    if (page.length === 0) break;
-    after = page[page.length - 1]!.legacyKey;
+  for await (const page of pendingActionPages(session, entity, context, PAGE_SIZE)) {
     const refusals: { legacyKey: string; reason: string }[] = [];
     if (action === 'delete') {
       if (!sink.delete) throw new Error(`${mapping.file}: \`on_delete: delete\` needs \`target.api.delete\` (the configuration check should have said so)`);

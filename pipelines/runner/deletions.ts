@@ -85,6 +85,17 @@ async function keyChecker(
   return async (keys) => new Set(keys.filter((key) => all.has(key)));
 }
 
+/** The target rows queued for deletion or archiving, a page at a time in legacy-key order. */
+export async function* pendingActionPages(session: ProjectSession, entity: string, context: DeletionContext, pageSize: number) {
+  let after: string | null = null;
+  for (;;) {
+    const page = await context.retry('reading pending deletions', () => session.state.deletions.pendingActionsPage(entity, after, pageSize));
+    if (page.length === 0) return;
+    after = page[page.length - 1]!.legacyKey;
+    yield page;
+  }
+}
+
 /** Deletes or archives the target rows queued for `mapping`; returns the rows changed. */
 export async function applyPendingActions(session: ProjectSession, mapping: EntityMapping, context: DeletionContext): Promise<number> {
   // The mapping as it is now decides; rows queued under an earlier `on_delete` wait while it says `ignore`.
@@ -95,13 +106,9 @@ export async function applyPendingActions(session: ProjectSession, mapping: Enti
   const sink = session.sink;
   const entity = mapping.entity;
   const { table, id } = mapping.target;
-  let after: string | null = null;
   let total = 0;
   let refusedTotal = 0;
-  for (;;) {
-    const page = await context.retry('reading pending deletions', () => state.deletions.pendingActionsPage(entity, after, PAGE_SIZE));
-    if (page.length === 0) break;
-    after = page[page.length - 1]!.legacyKey;
+  for await (const page of pendingActionPages(session, entity, context, PAGE_SIZE)) {
     const { changed, refused } = await context.retry(`deleting or archiving ${page.length} ${entity}`, () =>
       sink.transaction(async (tx) => {
         let changedRows = 0;
