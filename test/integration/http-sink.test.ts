@@ -9,6 +9,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { packagePath } from '../../pipelines/package-root.js';
 import { canonical } from '../support/canonical-values.js';
@@ -76,6 +77,50 @@ describeWith(['postgres'])('HTTP API target', () => {
     const again = await runCli(['run', '-p', project, '--quiet'], { env });
     expect(again.code, again.stderr).toBe(0);
     expect(api.stats.requests).toBe(requests);
+  });
+
+  it('deletes and archives through the API what was deleted in the legacy CRM, and reconciles', { timeout: 300_000 }, async () => {
+    const api = await server({ ids: 'uuid' });
+    const state = await stateDatabase();
+    const project = await writeProject(path.join(dir, 'deletions'), ['newcrm: ${API_URL}', ...apiTarget({ concurrency: 4, requests_per_interval: 1000 })]);
+    const env = { API_URL: api.url, STATE_URL: state.url };
+    const first = await runCli(['run', '-p', project, '--quiet'], { env });
+    expect(first.code, first.stderr).toBe(0);
+
+    // Soft-delete five loaded opportunities (on_delete: delete) and five loaded tickets (on_delete: archive).
+    const doomed = api.records('opportunities').slice(0, 5).map((record) => String(record.legacy_id));
+    const archived = api.records('tickets').slice(0, 5).map((record) => String(record.legacy_id));
+    const workbook = new ExcelJS.Workbook();
+    const xlsx = path.join(project, 'legacy-export', 'opportunities.xlsx');
+    await workbook.xlsx.readFile(xlsx);
+    const sheet = workbook.worksheets[0]!;
+    const header = (sheet.getRow(1).values as unknown[]).map(String);
+    sheet.eachRow((row, index) => {
+      if (index > 1 && doomed.includes(String(row.getCell(header.indexOf('id')).value))) row.getCell(header.indexOf('deleted')).value = 1;
+    });
+    await workbook.xlsx.writeFile(xlsx);
+    const jsonl = path.join(project, 'legacy-export', 'tickets.jsonl');
+    const lines = (await readFile(jsonl, 'utf8')).split('\n').map((line) => {
+      if (line.trim() === '') return line;
+      const ticket = JSON.parse(line) as { id: number; deleted: number };
+      return archived.includes(String(ticket.id)) ? JSON.stringify({ ...ticket, deleted: 1 }) : line;
+    });
+    await writeFile(jsonl, lines.join('\n'));
+
+    const deletes = api.stats.deleted;
+    const second = await runCli(['run', '-p', project, '--quiet'], { env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(api.stats.deleted - deletes).toBe(5);
+    const left = new Set(api.records('opportunities').map((record) => String(record.legacy_id)));
+    expect(doomed.filter((key) => left.has(key))).toEqual([]);
+    const tickets = new Map(api.records('tickets').map((record) => [String(record.legacy_id), record]));
+    expect(archived.map((key) => typeof tickets.get(key)?.archived_at)).toEqual(archived.map(() => 'string'));
+    expect([...tickets.values()].filter((record) => record.archived_at !== undefined && record.archived_at !== null)).toHaveLength(5);
+    const status = await runCli(['status', '-p', project, '--json'], { env });
+    const pending = (JSON.parse(status.stdout) as { entities: { entity: string; pendingDeletions: number }[] }).entities.map((e) => [e.entity, e.pendingDeletions]);
+    expect(pending).toEqual([['customers', 0], ['opportunities', 0], ['tickets', 0]]);
+    const reconcile = await runCli(['reconcile', '-p', project, '--counts-only'], { env });
+    expect(reconcile.code, reconcile.stdout).toBe(0);
   });
 
   it('loads the Zoho example under a rate limit with few 429s, and puts refused records in the rejects', { timeout: 300_000 }, async () => {

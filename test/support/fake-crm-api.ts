@@ -175,7 +175,8 @@ export class FakeCrmApi {
       const data = all.slice((page - 1) * perPage, page * perPage);
       return { status: 200, body: { data, info: { page, per_page: perPage, count: data.length, more_records: page * perPage < all.length } } };
     }
-    if (rest !== undefined && /^\d+$/.test(rest)) {
+    // A record's own path, by either id style the fake hands out (Zoho's digits, or a UUID).
+    if (rest !== undefined && /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.test(rest)) {
       const records = this.#modules.get(module);
       const record = records?.get(rest);
       if (!record) return { status: 404, body: { code: 'INVALID_DATA', message: 'the related id given seems to be invalid', details: { id: rest }, status: 'error' } };
