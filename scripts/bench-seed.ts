@@ -80,9 +80,12 @@ function copiedValue(table: (typeof ENTITIES)[number], column: string, copy: num
   if (column === 'customer_id') return `customer_id + ${copy * generated}`;
   if (column === 'customer_no' || column === 'ticket_no') return `CONCAT(${quoted}, '-', ${copy})`;
   if (table !== 'customers') return quoted;
-  // Another company per copy: two letters of the copy number before the name (the same for the
-  // whole copy, so that duplicates typed twice inside it still look alike and blocks keep their size).
-  if (column === 'name') return `CONCAT(CHAR(65 + ${copy % 26}), CHAR(65 + ${Math.floor(copy / 26) % 26}), ' ', name)`;
+  // Another company per copy, in another block: the copy's two letters after the city (the same for
+  // the whole copy, so that duplicates typed twice inside it still look alike). Names stay as they
+  // are: a mark before the name would shorten the name part of the block key (city + 4 folded
+  // characters) to the city's own first characters, and blocks of hundreds of records would find
+  // nobody (over `max_candidates`) and slow every lookup.
+  if (column === 'city') return `IF(TRIM(city) <> '', CONCAT(city, ' ', CHAR(65 + ${copy % 26}), CHAR(65 + ${Math.floor(copy / 26) % 26})), city)`;
   if (column === 'email') return `IF(email LIKE '%@%', CONCAT('c${copy}.', email), email)`;
   // Phones keep their format and validity: the last four digits shift by the same amount in the copy.
   if (column === 'phone' || column === 'mobile') {
