@@ -50,15 +50,38 @@ export async function dedupeStage(plan: DedupePlan, entity: string, targetKeyFie
   const fresh = items.filter((item) => !existing.has(item.row.key));
   const candidates = await store.candidates(entity, [...new Set(fresh.flatMap((item) => item.matchKeys))], plan.maxCandidates);
   const decisions = await store.decisions(entity, keys);
-  const sizes = await store.clusterSizes(entity, [...new Set([...candidates.values()].flat().map((c) => c.anchorKey))]);
   const reviews: DedupeDelta['reviews'] = [];
 
+  const verdicts = new Map<string, PairVerdict>();
   const judge = (a: string, pa: MatchProfile, b: string, pb: MatchProfile): PairVerdict => {
-    const decided = decisions.get(orderedPair(a, b).join('\u001f'));
-    if (decided === 'keep_apart') return { decision: 'distinct', rule: 'kept apart by review', score: 0 };
-    if (decided === 'merge') return { decision: 'merge', rule: 'merged by review', score: 1 };
-    return compareProfiles(plan, pa, pb);
+    const pair = orderedPair(a, b).join('\u001f');
+    let verdict = verdicts.get(pair);
+    if (verdict === undefined) {
+      const decided = decisions.get(pair);
+      verdict =
+        decided === 'keep_apart'
+          ? { decision: 'distinct', rule: 'kept apart by review', score: 0 }
+          : decided === 'merge'
+            ? { decision: 'merge', rule: 'merged by review', score: 1 }
+            : compareProfiles(plan, pa, pb);
+      verdicts.set(pair, verdict);
+    }
+    return verdict;
   };
+
+  // Only a stored cluster that a new record would join needs its size: judge those pairs first
+  // (the verdicts are kept for the pass below), and count the members of the clusters they name.
+  const joinable = new Set<string>();
+  for (const item of fresh) {
+    for (const matchKey of item.matchKeys) {
+      for (const candidate of candidates.get(matchKey) ?? []) {
+        if (candidate.key !== item.row.key && judge(item.row.key, item.profile, candidate.key, candidate.profile).decision === 'merge') {
+          joinable.add(existing.get(candidate.key)?.anchorKey ?? candidate.anchorKey);
+        }
+      }
+    }
+  }
+  const sizes = await store.clusterSizes(entity, [...joinable]);
 
   // New records in read order, each against everything before it (loaded earlier or earlier in this
   // batch), exactly as if every record were its own batch: where a run's batches begin and end (a
@@ -109,7 +132,10 @@ export async function dedupeStage(plan: DedupePlan, entity: string, targetKeyFie
   const byKey = new Map(items.map((item) => [item.row.key, item]));
   const touched = [...new Set(items.map((item) => anchorOf.get(item.row.key)!))];
   const clusters = new Map<string, Map<string, ClusterMember>>(touched.map((anchor) => [anchor, new Map()]));
-  for (const stored of await store.members(entity, touched)) {
+  // A record is never removed from the state, so a key it does not hold anchors no stored record:
+  // the clusters of new records that joined nobody have no stored members to read.
+  const freshKeys = new Set(fresh.map((item) => item.row.key));
+  for (const stored of await store.members(entity, touched.filter((anchor) => !freshKeys.has(anchor)))) {
     if (!byKey.has(stored.key)) clusters.get(stored.anchorKey)?.set(stored.key, { key: stored.key, values: stored.values });
   }
   for (const item of items) clusters.get(anchorOf.get(item.row.key)!)!.set(item.row.key, { key: item.row.key, values: item.values });

@@ -88,17 +88,21 @@ export class DedupeStore {
   async candidates(entity: string, matchKeys: readonly string[], limit: number): Promise<Map<string, Candidate[]>> {
     const found = new Map<string, Candidate[]>();
     if (matchKeys.length === 0) return found;
+    // Keys over the limit are counted in the index alone (an index-only scan once vacuumed): only
+    // the others read the records, which live at random places in a large heap.
     const { rows } = await sql<{ key: string; legacy_key: string; anchor_key: string; profile: MatchProfile }>`
-      SELECT q.key, r.legacy_key, r.anchor_key, r.profile
-        FROM unnest(${[...matchKeys]}::text[]) AS q(key)
-        CROSS JOIN LATERAL (SELECT m.legacy_key FROM ${this.#table('match_keys')} m WHERE m.entity = ${entity} AND m.key = q.key LIMIT ${limit + 1}) AS k
-        JOIN ${this.#table('dedupe_records')} r ON r.entity = ${entity} AND r.legacy_key = k.legacy_key`.execute(this.#db);
+      WITH k AS (
+        SELECT q.key, k.legacy_key, count(*) OVER (PARTITION BY q.key) AS holders
+          FROM unnest(${[...matchKeys]}::text[]) AS q(key)
+          CROSS JOIN LATERAL (SELECT m.legacy_key FROM ${this.#table('match_keys')} m WHERE m.entity = ${entity} AND m.key = q.key LIMIT ${limit + 1}) AS k)
+      SELECT k.key, r.legacy_key, r.anchor_key, r.profile
+        FROM k JOIN ${this.#table('dedupe_records')} r ON r.entity = ${entity} AND r.legacy_key = k.legacy_key
+       WHERE k.holders <= ${limit}`.execute(this.#db);
     for (const row of rows) {
       const list = found.get(row.key) ?? [];
       list.push({ key: row.legacy_key, anchorKey: row.anchor_key, profile: row.profile });
       found.set(row.key, list);
     }
-    for (const [key, list] of found) if (list.length > limit) found.delete(key);
     return found;
   }
 
