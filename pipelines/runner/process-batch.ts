@@ -11,6 +11,7 @@ import { rejection, type Rejection } from '../../transforms/rejection.js';
 import { rowHash } from '../../transforms/row-hash.js';
 import { emptyLedger, unaccounted, type LedgerCounts } from '../state/ledger.js';
 import type { KeyState, KeyUpdate, PendingAction, StateStore } from '../state/state-store.js';
+import type { FirstLoad } from './first-load.js';
 import { dedupeStage, type DedupeDelta, type DedupeReader, type DedupeResult } from './dedupe-stage.js';
 import { mergedKeyUpdates, foldIntoSurvivors, type ChildReference, type Fold } from './dedupe-write.js';
 import { resolveReferences, type ReferenceResolver } from './resolve-references.js';
@@ -28,6 +29,8 @@ export interface PlanContext {
   readonly dedupe: DedupeReader;
   /** Runs a state read or a batch write, retrying transient faults. */
   retry<T>(what: string, operation: () => Promise<T>): Promise<T>;
+  /** Set while loading an entity whose state was empty when the run began: lookups that can only come back empty are skipped. */
+  readonly firstLoad?: FirstLoad | null | undefined;
 }
 
 export interface EntityContext extends PlanContext {
@@ -175,7 +178,8 @@ export async function planBatch(context: PlanContext, batch: SourceBatch): Promi
     rejection('read', r.key, r.origin, r.reason, r.payload, r.key === null ? `@${r.origin}` : rowKeys.has(r.key) ? `@${r.origin}#${r.key}` : r.key),
   );
   const keys = [...new Set([...rowKeys, ...rejects.flatMap((r) => (r.key === null ? [] : [r.key]))])];
-  const known = new Map(await context.retry('reading the id map', () => state.lookupKeys(entity, keys)));
+  const stateful = context.firstLoad ? context.firstLoad.seenBefore(keys) : keys;
+  const known = new Map(await context.retry('reading the id map', () => state.lookupKeys(entity, stateful)));
 
   // classify and map
   const filtered: FilteredKey[] = [];
@@ -215,8 +219,11 @@ export async function planBatch(context: PlanContext, batch: SourceBatch): Promi
   let dedupe: DedupeDelta | null = null;
   const dedupePlan = compiled.mapping.dedupe;
   if (dedupePlan) {
-    const result = await context.retry('matching duplicates', () => dedupeStage(dedupePlan, entity, compiled.mapping.target.key, valid, context.dedupe));
+    const firstLoad = context.firstLoad;
+    const reader = firstLoad ? firstLoad.dedupeReader(context.dedupe, new Set(stateful)) : context.dedupe;
+    const result = await context.retry('matching duplicates', () => dedupeStage(dedupePlan, entity, compiled.mapping.target.key, valid, reader));
     ({ anchors: candidates, merged, delta: dedupe } = result);
+    firstLoad?.rememberMatchKeys(dedupe.records);
     const survivors = candidates.filter((c) => !c.read && !known.has(c.row.key)).map((c) => c.row.key);
     if (survivors.length > 0) for (const [key, state] of await context.retry('reading the id map', () => context.state.lookupKeys(entity, survivors))) known.set(key, state);
   }

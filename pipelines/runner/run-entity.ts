@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import { addLedger, emptyLedger, type LedgerCounts } from '../state/ledger.js';
 import { rewindWatermark } from '../state/watermark.js';
 import { childReferences } from './dedupe-write.js';
+import { FirstLoad } from './first-load.js';
 import { planBatch, writeBatch, type EntityContext } from './process-batch.js';
 import type { ProjectSession } from './project-session.js';
 import type { RunObserver } from './run-events.js';
@@ -96,6 +97,11 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     );
   }
 
+  // The first load of an entity skips the lookups of keys it has not written yet. Only where keys
+  // are unique: a file may repeat a key, and its rejects are kept by position.
+  const firstLoad =
+    source.capabilities.uniqueKeys && !(await retry('reading the state', () => session.state.holdsEntity(mapping.entity))) ? new FirstLoad() : null;
+  if (firstLoad) log.debug('the state holds nothing of this entity yet: first load');
   const context: EntityContext = {
     runId: options.runId,
     compiled,
@@ -109,6 +115,7 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     batches: { committed: 0 },
     dedupe: session.state.dedupe,
     children: childReferences(session.project.entities, mapping.entity),
+    firstLoad,
   };
   const totals = emptyLedger();
   let first = true;

@@ -159,6 +159,15 @@ export class StateStore {
     await sql`DELETE FROM ${this.#table('watermarks')} WHERE entity = ${entity}`.execute(this.#db);
   }
 
+  /** True when the state holds anything of the entity: an id-map entry or a dedupe record. */
+  async holdsEntity(entity: string): Promise<boolean> {
+    const { rows } = await sql<{ held: boolean }>`
+      SELECT EXISTS (SELECT 1 FROM ${this.#table('id_map')} WHERE entity = ${entity})
+          OR EXISTS (SELECT 1 FROM ${this.#table('dedupe_records')} WHERE entity = ${entity})
+          OR EXISTS (SELECT 1 FROM ${this.#table('match_keys')} WHERE entity = ${entity}) AS held`.execute(this.#db);
+    return rows[0]!.held;
+  }
+
   /** The state of each key that has one; one query per batch. */
   async lookupKeys(entity: string, keys: readonly string[]): Promise<Map<string, KeyState>> {
     const found = new Map<string, KeyState>();

@@ -1,0 +1,93 @@
+/**
+ * A set of strings that answers "certainly not here" or "maybe here" (a Bloom filter), in about
+ * 10 bits a key: a first load of millions of rows can skip the state lookups of keys it has never
+ * written, and ask the database only about the few it may have. No false negatives, about 1 %
+ * false positives (which only cost the lookup they would have cost anyway). It grows by adding a
+ * filter twice the size of the last one when that one is full, so nothing needs to know the row
+ * count up front.
+ */
+const BITS_PER_KEY = 10;
+const PROBES = 7;
+
+class Layer {
+  readonly #bits: Uint32Array;
+  readonly #mask: number;
+  readonly capacity: number;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    // A power of two of bits, so that a probe is a mask rather than a division.
+    let bits = 1024;
+    while (bits < capacity * BITS_PER_KEY) bits *= 2;
+    this.#bits = new Uint32Array(bits / 32);
+    this.#mask = bits - 1;
+  }
+
+  add(h1: number, h2: number): void {
+    for (let i = 0; i < PROBES; i++) {
+      const bit = (h1 + Math.imul(i, h2)) & this.#mask;
+      this.#bits[bit >>> 5]! |= 1 << (bit & 31);
+    }
+    this.size++;
+  }
+
+  get bytes(): number {
+    return this.#bits.byteLength;
+  }
+
+  has(h1: number, h2: number): boolean {
+    for (let i = 0; i < PROBES; i++) {
+      const bit = (h1 + Math.imul(i, h2)) & this.#mask;
+      if ((this.#bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
+  }
+}
+
+export class KeyFilter {
+  readonly #layers: Layer[];
+
+  /** @param capacity keys of the first layer; later layers double it. @default 65536 */
+  constructor(capacity = 65_536) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new TypeError(`Expected \`capacity\` to be an integer ≥ 1, got \`${String(capacity)}\` (${typeof capacity})`);
+    this.#layers = [new Layer(capacity)];
+  }
+
+  add(key: string): void {
+    let layer = this.#layers[this.#layers.length - 1]!;
+    if (layer.size >= layer.capacity) {
+      layer = new Layer(layer.capacity * 2);
+      this.#layers.push(layer);
+    }
+    const [h1, h2] = hashes(key);
+    layer.add(h1, h2);
+  }
+
+  /** False: the key was never added. True: it probably was. */
+  mightHave(key: string): boolean {
+    const [h1, h2] = hashes(key);
+    return this.#layers.some((layer) => layer.has(h1, h2));
+  }
+
+  /** Bytes held by the bit arrays. */
+  get bytes(): number {
+    return this.#layers.reduce((sum, layer) => sum + layer.bytes, 0);
+  }
+}
+
+/** Two independent 32-bit hashes of the key's UTF-16 code units (FNV-1a and a multiplicative mix); the second is odd, so probes spread over the whole array. */
+function hashes(key: string): [number, number] {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  h1 ^= h1 >>> 16;
+  h1 = Math.imul(h1, 0x85ebca6b);
+  h1 ^= h1 >>> 13;
+  return [h1 >>> 0, (h2 | 1) >>> 0];
+}
