@@ -161,6 +161,12 @@ export interface SqlSinkTransaction {
    * transaction stays usable. Used to isolate the one row of a batch that the target refuses.
    */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Adds rows that cannot be there yet to `schema.table` (all with the same columns), with COPY
+   * where the database has it. No conflict handling: a duplicate key fails the transaction.
+   * Absent where plain INSERTs are as fast (PGlite).
+   */
+  append?(schema: string, table: string, rows: readonly Row[]): Promise<void>;
 }
 
 /** Declared abilities of a sink. */

@@ -103,6 +103,13 @@ export async function copyUpsertRows(client: CopyClient, staging: StagingTables,
   });
 }
 
+/** Rows that cannot exist yet, straight into `schema.table` with one COPY. */
+export async function copyAppend(client: CopyClient, schema: string, table: string, rows: readonly Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  await client.copyIn(`COPY ${quotePgIdentifier(schema)}.${quotePgIdentifier(table)} (${columns.map(quotePgIdentifier).join(', ')}) FROM STDIN`, copyText(rows, columns));
+}
+
 /** The rows in COPY's text format: tab-separated, `\N` for NULL, backslash escapes. */
 export function copyText(rows: readonly Row[], columns: readonly string[]): string {
   const lines: string[] = new Array(rows.length);

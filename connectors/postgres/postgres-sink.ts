@@ -4,7 +4,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Row, SinkCapabilities, SqlSink, SqlSinkTransaction, TargetTable, UpsertOutcome } from '../types.js';
 import { ConnectorError, classifyDriverError } from '../errors.js';
-import { copyUpsertRows, StagingTables, type CopyClient } from './copy-upsert.js';
+import { copyAppend, copyUpsertRows, StagingTables, type CopyClient } from './copy-upsert.js';
 import { withSavepoint } from '../sql/savepoint.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { classifyingPool, type PgClient, type PgPool } from './postgres-pool.js';
@@ -40,6 +40,7 @@ export class PostgresSink implements SqlSink {
         db,
         upsert: (target: TargetTable, rows: readonly Row[]): Promise<UpsertOutcome[]> => copyUpsertRows(client as CopyClient, staging, target, rows),
         savepoint: (run) => staging.within(() => withSavepoint(db, run)),
+        append: (schema, table, rows) => copyAppend(client as CopyClient, schema, table, rows),
       };
       const result = await fn(tx);
       await client.query('COMMIT');

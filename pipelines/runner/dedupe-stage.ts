@@ -9,12 +9,12 @@ import type { DedupePlan } from '../../transforms/dedupe/dedupe-plan.js';
 import { compareProfiles, matchKeysOf, profileOf, type MatchProfile, type PairVerdict } from '../../transforms/dedupe/matcher.js';
 import { surviveCluster, type ClusterMember } from '../../transforms/dedupe/survivorship.js';
 import type { MappedRow } from '../../transforms/mapping-engine.js';
-import { orderedPair, type Candidate, type DedupeRecord, type DedupeStore, type MergeRecord } from '../state/dedupe-store.js';
+import { orderedPair, type Candidate, type DedupeStore, type MergeRecord, type StoredRecord } from '../state/dedupe-store.js';
 
 export type DedupeReader = Pick<DedupeStore, 'records' | 'members' | 'candidates' | 'clusterSizes' | 'decisions'>;
 
 export interface DedupeDelta {
-  readonly records: (DedupeRecord & { matchKeys: readonly string[] })[];
+  readonly records: StoredRecord[];
   readonly merges: MergeRecord[];
   readonly unmerged: string[];
   readonly reviews: { a: string; b: string; rule: string; score: number }[];
@@ -170,7 +170,14 @@ export async function dedupeStage(plan: DedupePlan, entity: string, targetKeyFie
       const stored = existing.get(item.row.key);
       return !stored || stableJson(stored.values) !== stableJson(item.values);
     })
-    .map((item) => ({ key: item.row.key, anchorKey: anchorOf.get(item.row.key)!, profile: item.profile, values: item.values, matchKeys: item.matchKeys }));
+    .map((item) => ({
+      key: item.row.key,
+      anchorKey: anchorOf.get(item.row.key)!,
+      profile: item.profile,
+      values: item.values,
+      matchKeys: item.matchKeys,
+      fresh: !existing.has(item.row.key),
+    }));
   return { anchors, merged, delta: { records, merges, unmerged: [], reviews } };
 }
 

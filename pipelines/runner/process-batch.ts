@@ -4,7 +4,7 @@
  * serves `cutover plan`), then write rows and state in one transaction. Every row read ends in
  * exactly one ledger bucket; the books are checked before the commit.
  */
-import type { Sink, SourceBatch, SourceCapabilities, SqlSink, TargetTable } from '../../connectors/types.js';
+import type { Sink, SourceBatch, SourceCapabilities, SqlSink, SqlSinkTransaction, TargetTable } from '../../connectors/types.js';
 import { FatalError } from '../../connectors/errors.js';
 import type { CompiledMapping, MappedRow } from '../../transforms/mapping-engine.js';
 import { rejection, type Rejection } from '../../transforms/rejection.js';
@@ -101,7 +101,7 @@ export async function writeBatch(context: EntityContext, batch: SourceBatch, pla
     sink.transaction(async (tx) => {
       if (!(await state.claimBatch(tx.db, runId, entity, claimed))) return null;
       const result = await writeRows(tx, context.target, rows);
-      return commitBatchState(tx.db, context, batch, plan, options, result, (folds) => foldIntoSurvivors(tx, context, folds));
+      return commitBatchState(tx, context, batch, plan, options, result, (folds) => foldIntoSurvivors(tx, context, folds));
     }),
   );
   context.batches.committed = claimed + 1;
@@ -121,7 +121,7 @@ export function rowsToWrite(compiled: CompiledMapping, toWrite: BatchPlan['toWri
  * records now merged into a survivor (in the same transaction where the target is a database).
  */
 export async function commitBatchState(
-  db: Parameters<StateStore['commitBatch']>[0],
+  tx: Pick<SqlSinkTransaction, 'db' | 'append'>,
   context: EntityContext,
   batch: SourceBatch,
   plan: BatchPlan,
@@ -130,6 +130,7 @@ export async function commitBatchState(
   applyFolds: (folds: readonly Fold[]) => Promise<void>,
 ): Promise<LedgerCounts> {
   const { compiled, state, runId } = context;
+  const { db } = tx;
   const entity = compiled.mapping.entity;
   const { known, rejects, filtered, toWrite, unchanged, ledger, merged } = plan;
   const { onDelete } = compiled.mapping;
@@ -145,7 +146,7 @@ export async function commitBatchState(
   const counts = countBuckets(ledger, result.written.filter((w) => readKeys.has(w.key)), unchanged.length, filtered.length, allRejects.length);
   counts.merged = folded.updates.length;
   if (folded.folds.length > 0) await applyFolds(folded.folds);
-  if (plan.dedupe) await state.dedupe.commit(db, runId, entity, plan.dedupe);
+  if (plan.dedupe) await state.dedupe.commit(db, runId, entity, plan.dedupe, tx.append);
   const balance = unaccounted(counts);
   if (balance !== 0) {
     throw new FatalError(`ledger does not balance for a batch of ${entity}: ${balance} rows unaccounted (${JSON.stringify(counts)}); nothing of this batch was committed`);

@@ -36,7 +36,7 @@ export async function writeApiBatch(context: EntityContext & { sink: ApiSink }, 
   const counts = await context.retry(`committing the state of ${plan.toWrite.length} rows`, () =>
     stateSink.transaction(async (tx) => {
       if (!(await state.claimBatch(tx.db, runId, entity, claimed))) return null;
-      return commitBatchState(tx.db, context, batch, plan, options, result, async () => undefined);
+      return commitBatchState(tx, context, batch, plan, options, result, async () => undefined);
     }),
   );
   context.batches.committed = claimed + 1;

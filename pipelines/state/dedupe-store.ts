@@ -17,6 +17,12 @@ export interface DedupeRecord {
   readonly values: Readonly<Record<string, unknown>>;
 }
 
+/** A record as a batch stores it: `fresh` when the state did not hold it as the batch was planned. */
+export type StoredRecord = DedupeRecord & { readonly matchKeys: readonly string[]; readonly fresh?: boolean };
+
+/** {@link SqlSinkTransaction.append}: rows that cannot exist yet, in bulk. */
+export type Append = (schema: string, table: string, rows: readonly Record<string, unknown>[]) => Promise<void>;
+
 export interface Candidate {
   readonly key: string;
   readonly anchorKey: string;
@@ -126,14 +132,20 @@ export class DedupeStore {
     return found;
   }
 
-  /** Stores records (replacing their match keys), merges and pairs to review, in the caller's transaction. */
+  /**
+   * Stores records (replacing their match keys), merges and pairs to review, in the caller's
+   * transaction. Records marked `fresh` (not in the state when the batch was planned) go in with
+   * `append` where the transaction has it.
+   */
   async commit(
     tx: Executor,
     runId: number,
     entity: string,
-    delta: { records: readonly (DedupeRecord & { matchKeys: readonly string[] })[]; merges: readonly MergeRecord[]; unmerged: readonly string[]; reviews: readonly Omit<ReviewPair, 'decision'>[] },
+    delta: { records: readonly StoredRecord[]; merges: readonly MergeRecord[]; unmerged: readonly string[]; reviews: readonly Omit<ReviewPair, 'decision'>[] },
+    append?: Append,
   ): Promise<void> {
-    const { records } = delta;
+    const records = append ? delta.records.filter((record) => !record.fresh) : delta.records;
+    if (append) await this.#append(append, runId, entity, delta.records.filter((record) => record.fresh));
     if (records.length > 0) {
       const keys = records.map((r) => r.key);
       await sql`INSERT INTO ${this.#table('dedupe_records')} (entity, legacy_key, anchor_key, profile, run_id)
@@ -165,6 +177,14 @@ export class DedupeStore {
         SELECT ${entity}, a, b, r, s, ${runId} FROM unnest(${r.map((x) => x.ordered[0])}::text[], ${r.map((x) => x.ordered[1])}::text[], ${r.map((x) => x.rule)}::text[], ${r.map((x) => x.score)}::float8[]) AS u(a, b, r, s)
         ON CONFLICT (entity, key_a, key_b) DO NOTHING`.execute(tx);
     }
+  }
+
+  async #append(append: Append, runId: number, entity: string, records: readonly StoredRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await append(this.#schema, 'dedupe_records', records.map((r) => ({ entity, legacy_key: r.key, anchor_key: r.anchorKey, profile: r.profile, run_id: runId })));
+    await append(this.#schema, 'dedupe_values', records.map((r) => ({ entity, legacy_key: r.key, values: r.values })));
+    // A key repeated within a record's own list is stored once, as ON CONFLICT DO NOTHING does.
+    await append(this.#schema, 'match_keys', records.flatMap((r) => [...new Set(r.matchKeys)].map((key) => ({ entity, key, legacy_key: r.key }))));
   }
 
   async recordDecision(tx: Executor, entity: string, a: string, b: string, decision: ReviewDecision, rule = 'decided by review', score = 0): Promise<void> {
