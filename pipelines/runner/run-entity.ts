@@ -125,6 +125,7 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
   // must be matched against the batch before it.
   const overlap = source.capabilities.uniqueKeys && !mapping.dedupe;
   let inFlight: { batch: SourceBatch; commit: Promise<LedgerCounts | null> } | null = null;
+  let statistics: Promise<unknown> | null = null;
   const settle = async () => {
     const { batch, commit } = inFlight!;
     inFlight = null;
@@ -137,10 +138,15 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     }
     options.observer.batchCommitted?.(mapping.entity, totals);
     log.debug({ batch: counts, last: batch.last }, 'batch committed');
-    // Statistics after 8, 16, 32, … batches: the id map and match keys grow from empty.
+    // Statistics after 8, 16, 32, … batches: the id map and match keys grow from empty. In the
+    // background, on a connection of its own (VACUUM and ANALYZE do not block inserts): the
+    // batches go on meanwhile, and a point reached while the last one still runs is skipped.
     const committed = context.batches.committed;
-    if (committed >= 8 && (committed & (committed - 1)) === 0) {
-      await session.state.analyze(mapping.target.table).catch((error: unknown) => log.debug({ err: error }, 'ANALYZE failed; the run goes on'));
+    if (committed >= 8 && (committed & (committed - 1)) === 0 && statistics === null) {
+      statistics = session.state
+        .analyze(mapping.target.table)
+        .catch((error: unknown) => log.debug({ err: error }, 'ANALYZE failed; the run goes on'))
+        .finally(() => (statistics = null));
     }
   };
   try {
@@ -165,6 +171,7 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
   } finally {
     // A failure while the previous batch commits: let the commit end before the error travels on.
     await (inFlight as { commit: Promise<unknown> } | null)?.commit.catch(() => undefined);
+    await (statistics as Promise<unknown> | null);
   }
   if (first && !source.capabilities.resumable) {
     await session.stateSink.transaction((tx) => session.state.clearPositionalRejects(tx.db, mapping.entity));
