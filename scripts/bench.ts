@@ -13,17 +13,13 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { getHeapStatistics } from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import type mysql from 'mysql2/promise';
-import { loadProject } from '../pipelines/config/load-project.js';
-import { createLogger } from '../pipelines/logger.js';
 import { packagePath } from '../pipelines/package-root.js';
-import { reconcileCounts } from '../pipelines/reconcile/counts.js';
 import { renderTable } from '../pipelines/reports/text-table.js';
-import { ProjectSession } from '../pipelines/runner/project-session.js';
-import { runProject } from '../pipelines/runner/run-project.js';
-import type { LedgerCounts } from '../pipelines/state/ledger.js';
+import type { BenchRunEvent, BenchRunInput } from './bench-cutover-worker.js';
 import { fmt, log, withDatabase, withMysql, withPg } from './bench-support.js';
+import { DEFAULT_MAX_HEAP_MB, heapLimitMb, workerLimits } from './heap-limit.js';
 
 const ENTITIES = ['customers', 'opportunities', 'tickets'] as const;
 type Entity = (typeof ENTITIES)[number];
@@ -42,6 +38,7 @@ Options:
   --postgres URL    PostgreSQL admin URL (default $CUTOVER_BENCH_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/postgres)
   --out FILE        JSON results (default bench-results/bench-<time>.json)
   --keep            keep the benchmark databases
+  --max-heap MB     the cutover run's heap cap, as the command line's (default ${DEFAULT_MAX_HEAP_MB}; 0 = Node's own limit)
   -h, --help        this text
 `;
 
@@ -49,14 +46,14 @@ interface Measurement {
   rows: number;
   seconds: number;
   rowsPerSecond: number;
-  /** Peak resident set size of this process while the step ran, MB. */
+  /** Peak resident set size of the process (all its threads) while the step ran, MB. */
   peakRssMb?: number;
-  /** Peak V8 heap in use (live objects and garbage not yet collected) while the step ran, MB. */
+  /** Peak V8 heap in use by the run's thread (live objects and garbage not yet collected) while the step ran, MB. */
   peakHeapMb?: number;
   /** CPU time of this process (user + system) over wall time; 2.0 = both cores busy. */
   cpuCores?: number;
   /** Where cutover's rows went (inserted, merged, rejected, filtered, …). */
-  ledger?: Readonly<LedgerCounts>;
+  ledger?: Readonly<Record<string, number>>;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -70,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
       postgres: { type: 'string', default: process.env.CUTOVER_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
       out: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      'max-heap': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -79,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const rows = Number(values.rows);
   if (!Number.isInteger(rows) || rows < 100) throw new Error(`--rows must be an integer ≥ 100, got ${values.rows}`);
+  const heapMb = heapLimitMb(values['max-heap'], process.env, process.execArgv);
 
   const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15).toLowerCase();
   const name = `cutover_bench_${stamp}_${process.pid}`;
@@ -116,10 +115,10 @@ async function main(argv: string[]): Promise<number> {
     log('cutover run (full migration, example mappings)');
     await cp(packagePath('mappings', 'example'), projectDir, { recursive: true });
     const loadStarted = (await import('node:os')).loadavg();
-    const cutover = await cutoverRun(projectDir, legacyUrl, newcrmUrl);
+    const cutover = await cutoverRun(projectDir, legacyUrl, newcrmUrl, heapMb);
     const loadAverage = (await import('node:os')).loadavg();
 
-    const results = { rowsPerEntity: rows, machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadAverageBefore: loadStarted, loadAverageAfter: loadAverage }, raw, pgloader: pgloaderNote ?? pgloader, cutover };
+    const results = { rowsPerEntity: rows, heapCapMb: heapMb, machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadAverageBefore: loadStarted, loadAverageAfter: loadAverage }, raw, pgloader: pgloaderNote ?? pgloader, cutover };
     const ratio = (ours: number, theirs: number | undefined, asPercent: boolean) => (theirs === undefined ? '–' : asPercent ? `${((ours / theirs) * 100).toFixed(0)} %` : `${(ours / theirs).toFixed(2)}×`);
     const line = (label: string, ours: Measurement, ceiling: Measurement, loader: Measurement | undefined) => [
       label, fmt(ours.rows), ours.seconds.toFixed(1), fmt(ours.rowsPerSecond), `${ours.peakRssMb} MB`, ours.peakHeapMb === undefined ? '–' : `${ours.peakHeapMb} MB`, ours.cpuCores!.toFixed(2),
@@ -131,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
     const loaderTotal = loaderRuns.length === ENTITIES.length ? { ...sumMeasurements(loaderRuns), peakRssMb: Math.max(...loaderRuns.map((m) => m.peakRssMb!)) } : undefined;
     table.push(line('total', cutover.total, sumMeasurements(Object.values(raw)), loaderTotal));
     process.stdout.write(`\n${renderTable(['entity', 'rows', 'seconds', 'rows/s', 'peak RSS', 'peak heap', 'CPU cores', 'raw pipe rows/s', 'of raw pipe', 'pgloader rows/s', 'pgloader RSS', 'vs pgloader'], table)}\n`);
-    process.stdout.write(`unaccounted rows: ${cutover.unaccounted}; process peak RSS including the reconciliation: ${cutover.processMaxRssMb} MB; pgloader: ${pgloaderNote ?? 'measured'}; load average before/after the run: ${loadStarted.map((l) => l.toFixed(1)).join(' ')} / ${loadAverage.map((l) => l.toFixed(1)).join(' ')}\n`);
+    process.stdout.write(`unaccounted rows: ${cutover.unaccounted}; process peak RSS including the reconciliation: ${cutover.processMaxRssMb} MB (heap cap ${heapMb === 0 ? 'none' : `${heapMb} MB`}); pgloader: ${pgloaderNote ?? 'measured'}; load average before/after the run: ${loadStarted.map((l) => l.toFixed(1)).join(' ')} / ${loadAverage.map((l) => l.toFixed(1)).join(' ')}\n`);
     const out = values.out ?? path.join('bench-results', `bench-${stamp}.json`);
     await mkdir(path.dirname(path.resolve(out)), { recursive: true });
     await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
@@ -146,37 +145,36 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** One full run in this process, timed per entity with RSS sampled every 50 ms. */
-async function cutoverRun(projectDir: string, legacyUrl: string, newcrmUrl: string) {
-  const project = await loadProject(projectDir, { env: { LEGACY_URL: legacyUrl, NEWCRM_URL: newcrmUrl } });
-  const logger = createLogger({ file: path.join(projectDir, 'bench.log'), terminal: null });
+/**
+ * One full run, as the command line runs it: in a worker thread with the same heap cap, timed per
+ * entity, with the process's RSS (both threads) sampled every 50 ms.
+ */
+async function cutoverRun(projectDir: string, legacyUrl: string, newcrmUrl: string, heapMb: number) {
   const entities: Partial<Record<Entity, Measurement>> = {};
-  let current: { entity: Entity; started: number; cpu: NodeJS.CpuUsage; peak: number; heap: number } | null = null;
+  let current: { entity: Entity; started: number; cpu: NodeJS.CpuUsage; peak: number } | null = null;
   const sampler = setInterval(() => {
-    if (!current) return;
-    current.peak = Math.max(current.peak, process.memoryUsage.rss());
-    current.heap = Math.max(current.heap, getHeapStatistics().used_heap_size);
+    if (current) current.peak = Math.max(current.peak, process.memoryUsage.rss());
   }, 50);
   const started = performance.now();
   const cpuStart = process.cpuUsage();
+  let reconciled: { unaccounted: number; sourceRows: number } | null = null;
+  const input: BenchRunInput = { projectDir, legacyUrl, newcrmUrl };
+  const worker = new Worker(new URL('./bench-cutover-worker.js', import.meta.url), { workerData: input, resourceLimits: heapMb > 0 ? workerLimits(heapMb) : {} });
   try {
-    await runProject(project, {
-      log: logger,
-      full: true,
-      observer: {
-        entityStarted: (entity) => {
-          current = { entity: entity as Entity, started: performance.now(), cpu: process.cpuUsage(), peak: process.memoryUsage.rss(), heap: 0 };
-        },
-        entityFinished: (entity, totals: Readonly<LedgerCounts>) => {
-          if (!current) return;
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (event: BenchRunEvent) => {
+        if (event.type === 'entityStarted') current = { entity: event.entity as Entity, started: performance.now(), cpu: process.cpuUsage(), peak: process.memoryUsage.rss() };
+        else if (event.type === 'entityFinished' && current) {
           const seconds = (performance.now() - current.started) / 1000;
           const cpu = process.cpuUsage(current.cpu);
-          const rows = totals.read;
-          entities[entity as Entity] = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: mb(current.peak), peakHeapMb: mb(current.heap), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, ledger: { ...totals } };
-          log(`  ${entity}: ${fmt(rows)} rows in ${seconds.toFixed(1)} s, peak RSS ${mb(current.peak)} MB, peak heap ${mb(current.heap)} MB`);
+          const rows = event.totals.read;
+          entities[event.entity as Entity] = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: mb(current.peak), peakHeapMb: mb(event.peakHeapBytes), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, ledger: event.totals };
+          log(`  ${event.entity}: ${fmt(rows)} rows in ${seconds.toFixed(1)} s, peak RSS ${mb(current.peak)} MB, peak heap ${mb(event.peakHeapBytes)} MB`);
           current = null;
-        },
-      },
+        } else if (event.type === 'reconciled') reconciled = event;
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the cutover run's worker exited with code ${code}`))));
     });
   } finally {
     clearInterval(sampler);
@@ -184,16 +182,8 @@ async function cutoverRun(projectDir: string, legacyUrl: string, newcrmUrl: stri
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const rows = Object.values(entities).reduce((sum, m) => sum + m.rows, 0);
-  const session = await ProjectSession.open(project, logger);
-  let unaccounted: number;
-  try {
-    const reconciliation = await reconcileCounts(session);
-    unaccounted = reconciliation.entities.reduce((sum, e) => sum + Math.abs(e.unaccounted), 0);
-    const sourceRows = reconciliation.entities.reduce((sum, e) => sum + e.source, 0);
-    if (sourceRows !== rows) log(`warning: the source holds ${sourceRows} rows, the run read ${rows}`);
-  } finally {
-    await session.close();
-  }
+  const { unaccounted, sourceRows } = reconciled ?? { unaccounted: Number.NaN, sourceRows: Number.NaN };
+  if (sourceRows !== rows) log(`warning: the source holds ${sourceRows} rows, the run read ${rows}`);
   const total: Measurement = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: Math.max(...Object.values(entities).map((m) => m.peakRssMb ?? 0)), peakHeapMb: Math.max(...Object.values(entities).map((m) => m.peakHeapMb ?? 0)), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds };
   // The process's high-water mark also covers the reconciliation after the run (and the raw pipe's set-up).
   return { entities, total, unaccounted, processMaxRssMb: mb(process.resourceUsage().maxRSS * 1024) };

@@ -15,6 +15,7 @@ import { rejectsListCommand, REJECT_LIST_FORMATS, type RejectListFormat } from '
 import { runCommand } from './commands/run-command.js';
 import { statusCommand } from './commands/status-command.js';
 import { validateCommand } from './commands/validate-command.js';
+import { adoptMainThread, finishInWorker, heapLimitMb, inCappedWorker, runInCappedWorker } from './heap-limit.js';
 
 const USAGE = `cutover: move a company off its legacy CRM, re-runnably, with every row accounted for.
 
@@ -39,6 +40,7 @@ Options:
   -q, --quiet              no log lines or progress on the terminal
   -v, --verbose            debug log lines on the terminal
       --no-progress        no progress line
+      --max-heap MB        heap the command may use (default 256; env CUTOVER_MAX_HEAP_MB; 0 = Node's own limit)
   -h, --help               this text
 
 run, plan:  --full                      re-read every row (writes only rows whose mapped values changed)
@@ -84,6 +86,8 @@ const OPTIONS = {
   encrypt: { type: 'boolean', default: false },
   'key-env': { type: 'string' },
   against: { type: 'boolean', default: false },
+  /** Read before the command starts (heap-limit.ts); accepted here so that parsing stays strict. */
+  'max-heap': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 class UsageError extends Error {}
@@ -177,12 +181,29 @@ function usageFailure(message: string): ExitCode {
   return EXIT_CODES.couldNotRun;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
+/** The command itself, here or (from {@link launch}) in the capped worker. */
+function runHere(argv: readonly string[], done: (code: number) => void): void {
+  main(argv).then(done, (error: unknown) => {
     process.stderr.write(`cutover: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = EXIT_CODES.couldNotRun;
-  },
-);
+    done(EXIT_CODES.couldNotRun);
+  });
+}
+
+/** The main thread: the command runs in a worker with a capped heap (see heap-limit.ts), unless the cap is 0. */
+function launch(argv: readonly string[]): void {
+  let heapMb: number;
+  try {
+    const { values } = parseArgs({ args: [...argv], options: { 'max-heap': { type: 'string' } }, strict: false, allowPositionals: true });
+    heapMb = heapLimitMb(values['max-heap'] as string | undefined, process.env, process.execArgv);
+  } catch (error) {
+    process.exitCode = usageFailure((error as Error).message);
+    return;
+  }
+  if (heapMb === 0) runHere(argv, (code) => (process.exitCode = code));
+  else void runInCappedWorker(new URL(import.meta.url), argv, heapMb).then((code) => (process.exitCode = code));
+}
+
+if (inCappedWorker()) {
+  adoptMainThread();
+  runHere(process.argv.slice(2), finishInWorker);
+} else launch(process.argv.slice(2));
