@@ -26,7 +26,7 @@ export class FirstLoad {
   dedupeReader(store: DedupeReader, seenBefore: ReadonlySet<string>): DedupeReader {
     return {
       records: (entity, keys) => store.records(entity, keys.filter((key) => seenBefore.has(key))),
-      candidates: (entity, matchKeys, limit) => store.candidates(entity, matchKeys.filter((key) => this.#matchKeys.mightHave(key)), limit),
+      candidates: (entity, matchKeys, limit, exclude) => store.candidates(entity, matchKeys.filter((key) => this.#matchKeys.mightHave(key)), limit, exclude),
       members: (entity, anchorKeys) => store.members(entity, anchorKeys),
       clusterSizes: (entity, anchorKeys) => store.clusterSizes(entity, anchorKeys),
       decisions: (entity, keys) => store.decisions(entity, keys),

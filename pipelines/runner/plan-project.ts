@@ -16,7 +16,7 @@ import { emptyLedger } from '../state/ledger.js';
 import { rewindWatermark } from '../state/watermark.js';
 import type { KeyState, StateStore } from '../state/state-store.js';
 import { goneFromSource } from './deletions.js';
-import type { Candidate, DedupeRecord, ReviewDecision } from '../state/dedupe-store.js';
+import type { CandidateLists, DedupeRecord, ReviewDecision } from '../state/dedupe-store.js';
 import type { DedupeDelta, DedupeReader } from './dedupe-stage.js';
 import { planBatch, queuesDeletion, type PlanContext } from './process-batch.js';
 import { ProjectSession, ProjectSources } from './project-session.js';
@@ -134,14 +134,17 @@ class PlannedDedupe implements DedupeReader {
     return [...base, ...[...planned.values()].filter((record) => anchors.has(record.anchorKey))];
   }
 
-  async candidates(entity: string, matchKeys: readonly string[], limit: number): Promise<Map<string, Candidate[]>> {
-    const found = this.#base ? await this.#base.candidates(entity, matchKeys, limit) : new Map<string, Candidate[]>();
+  async candidates(entity: string, matchKeys: readonly string[], limit: number): Promise<CandidateLists> {
+    const found: CandidateLists = this.#base ? await this.#base.candidates(entity, matchKeys, limit) : new Map();
     const planned = this.#recordsOf(entity);
     const index = this.#index.get(entity);
     for (const matchKey of matchKeys) {
-      const list = (found.get(matchKey) ?? []).filter((candidate) => !planned.has(candidate.key));
+      const stored = found.get(matchKey);
+      if (stored === null) continue;
+      const list = (stored ?? []).filter((candidate) => !planned.has(candidate.key));
       for (const key of index?.get(matchKey) ?? []) list.push(planned.get(key)!);
-      if (list.length > 0 && list.length <= limit) found.set(matchKey, list);
+      if (list.length > limit) found.set(matchKey, null);
+      else if (list.length > 0) found.set(matchKey, list);
       else found.delete(matchKey);
     }
     return found;

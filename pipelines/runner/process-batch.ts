@@ -31,6 +31,12 @@ export interface PlanContext {
   retry<T>(what: string, operation: () => Promise<T>): Promise<T>;
   /** Set while loading an entity whose state was empty when the run began: lookups that can only come back empty are skipped. */
   readonly firstLoad?: FirstLoad | null | undefined;
+  /**
+   * Keys whose target rows the batch in flight is writing (planning overlaps its commit): their
+   * id-map state may be read before or after that commit, so a cluster's survivor among them is
+   * written again rather than trusted unchanged.
+   */
+  readonly writtenInFlight?: ReadonlySet<string> | undefined;
 }
 
 export interface EntityContext extends PlanContext {
@@ -225,7 +231,7 @@ export async function planBatch(context: PlanContext, batch: SourceBatch): Promi
     const result = await context.retry('matching duplicates', () => dedupeStage(dedupePlan, entity, compiled.mapping.target.key, valid, reader));
     ({ anchors: candidates, merged, delta: dedupe } = result);
     firstLoad?.rememberMatchKeys(dedupe.records);
-    const survivors = candidates.filter((c) => !c.read && !known.has(c.row.key)).map((c) => c.row.key);
+    const survivors = candidates.filter((c) => !c.read && !known.has(c.row.key) && !context.writtenInFlight?.has(c.row.key)).map((c) => c.row.key);
     if (survivors.length > 0) for (const [key, state] of await context.retry('reading the id map', () => context.state.lookupKeys(entity, survivors))) known.set(key, state);
   }
 

@@ -12,7 +12,8 @@ import { addLedger, emptyLedger, type LedgerCounts } from '../state/ledger.js';
 import { rewindWatermark } from '../state/watermark.js';
 import { childReferences } from './dedupe-write.js';
 import { FirstLoad } from './first-load.js';
-import { planBatch, writeBatch, type EntityContext } from './process-batch.js';
+import { withBatchInFlight } from './dedupe-overlay.js';
+import { planBatch, writeBatch, type BatchPlan, type EntityContext } from './process-batch.js';
 import type { ProjectSession } from './project-session.js';
 import type { RunObserver } from './run-events.js';
 
@@ -120,11 +121,11 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
   const totals = emptyLedger();
   let first = true;
   let completed = true;
-  // While a batch commits, the next one is read and planned. Planning reads the id map (and the
-  // dedupe records), so this needs keys that cannot repeat within a read, and no dedupe: a record
-  // must be matched against the batch before it.
-  const overlap = source.capabilities.uniqueKeys && !mapping.dedupe;
-  let inFlight: { batch: SourceBatch; commit: Promise<LedgerCounts | null> } | null = null;
+  // While a batch commits, the next one is read and planned. Planning reads the id map, so this
+  // needs keys that cannot repeat within a read. Dedupe matches against the state as it will be
+  // once the batch in flight has committed (its records overlaid on the store's answers).
+  const overlap = source.capabilities.uniqueKeys;
+  let inFlight: { batch: SourceBatch; plan: BatchPlan; commit: Promise<LedgerCounts | null> } | null = null;
   let statistics: Promise<unknown> | null = null;
   const settle = async () => {
     const { batch, commit } = inFlight!;
@@ -151,13 +152,19 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
   };
   try {
     for await (const batch of readAhead(source.read({ entity: sourceEntity, after, batchSize: mapping.batchSize, signal: options.signal }))) {
-      const plan = await planBatch(context, batch);
+      const pending = (inFlight as { plan: BatchPlan } | null)?.plan;
+      const plan = await planBatch(
+        pending?.dedupe
+          ? { ...context, dedupe: withBatchInFlight(context.dedupe, pending.dedupe), writtenInFlight: new Set(pending.toWrite.map((entry) => entry.row.key)) }
+          : context,
+        batch,
+      );
       if (inFlight) await settle();
       if (options.stopRequested()) {
         completed = false;
         break;
       }
-      inFlight = { batch, commit: writeBatch(context, batch, plan, { clearPositionalRejects: first && !source.capabilities.resumable }) };
+      inFlight = { batch, plan, commit: writeBatch(context, batch, plan, { clearPositionalRejects: first && !source.capabilities.resumable }) };
       first = false;
       if (!overlap) {
         await settle();

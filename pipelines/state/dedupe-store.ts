@@ -29,6 +29,9 @@ export interface Candidate {
   readonly profile: MatchProfile;
 }
 
+/** Candidates by match key; null for a key held by more records than the limit. */
+export type CandidateLists = Map<string, Candidate[] | null>;
+
 export const REVIEW_DECISIONS = ['merge', 'keep_apart'] as const;
 export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 
@@ -88,23 +91,31 @@ export class DedupeStore {
   }
 
   /**
-   * Records sharing a match key, by key. A key held by more than `limit` records (a switchboard
-   * number, a generic address) finds nobody: it cannot tell records apart.
+   * Records sharing a match key, by key, leaving out the records in `exclude`. A key held by more
+   * than `limit` records (a switchboard number, a generic address) maps to null: it cannot tell
+   * records apart, and finds nobody.
    */
-  async candidates(entity: string, matchKeys: readonly string[], limit: number): Promise<Map<string, Candidate[]>> {
-    const found = new Map<string, Candidate[]>();
+  async candidates(entity: string, matchKeys: readonly string[], limit: number, exclude: readonly string[] = []): Promise<CandidateLists> {
+    const found: CandidateLists = new Map();
     if (matchKeys.length === 0) return found;
     // Keys over the limit are counted in the index alone (an index-only scan once vacuumed): only
     // the others read the records, which live at random places in a large heap.
-    const { rows } = await sql<{ key: string; legacy_key: string; anchor_key: string; profile: MatchProfile }>`
+    const { rows } = await sql<{ key: string; legacy_key: string | null; anchor_key: string; profile: MatchProfile }>`
       WITH k AS (
         SELECT q.key, k.legacy_key, count(*) OVER (PARTITION BY q.key) AS holders
           FROM unnest(${[...matchKeys]}::text[]) AS q(key)
-          CROSS JOIN LATERAL (SELECT m.legacy_key FROM ${this.#table('match_keys')} m WHERE m.entity = ${entity} AND m.key = q.key LIMIT ${limit + 1}) AS k)
+          CROSS JOIN LATERAL (SELECT m.legacy_key FROM ${this.#table('match_keys')} m
+                               WHERE m.entity = ${entity} AND m.key = q.key AND m.legacy_key <> ALL(${[...exclude]}::text[]) LIMIT ${limit + 1}) AS k)
       SELECT k.key, r.legacy_key, r.anchor_key, r.profile
         FROM k JOIN ${this.#table('dedupe_records')} r ON r.entity = ${entity} AND r.legacy_key = k.legacy_key
-       WHERE k.holders <= ${limit}`.execute(this.#db);
+       WHERE k.holders <= ${limit}
+      UNION ALL
+      SELECT DISTINCT k.key, NULL, NULL, NULL::jsonb FROM k WHERE k.holders > ${limit}`.execute(this.#db);
     for (const row of rows) {
+      if (row.legacy_key === null) {
+        found.set(row.key, null);
+        continue;
+      }
       const list = found.get(row.key) ?? [];
       list.push({ key: row.legacy_key, anchorKey: row.anchor_key, profile: row.profile });
       found.set(row.key, list);

@@ -4,7 +4,7 @@
  * be measured without a database. Not a stand-in for the database in tests of the runner.
  */
 import type { DedupeDelta, DedupeReader } from '../../pipelines/runner/dedupe-stage.js';
-import type { Candidate, DedupeRecord, ReviewDecision } from '../../pipelines/state/dedupe-store.js';
+import type { CandidateLists, DedupeRecord, ReviewDecision } from '../../pipelines/state/dedupe-store.js';
 
 export class MemoryDedupeStore implements DedupeReader {
   readonly #records = new Map<string, DedupeRecord>();
@@ -21,11 +21,16 @@ export class MemoryDedupeStore implements DedupeReader {
     return anchorKeys.flatMap((anchor) => [...(this.#members.get(anchor) ?? [])].map((key) => this.#records.get(key)!));
   }
 
-  async candidates(_entity: string, matchKeys: readonly string[], limit: number): Promise<Map<string, Candidate[]>> {
-    const found = new Map<string, Candidate[]>();
+  async candidates(_entity: string, matchKeys: readonly string[], limit: number, exclude: readonly string[] = []): Promise<CandidateLists> {
+    const found: CandidateLists = new Map();
+    const excluded = new Set(exclude);
     for (const matchKey of matchKeys) {
-      const keys = this.#index.get(matchKey) ?? [];
-      if (keys.length === 0 || keys.length > limit) continue;
+      const keys = (this.#index.get(matchKey) ?? []).filter((key) => !excluded.has(key));
+      if (keys.length === 0) continue;
+      if (keys.length > limit) {
+        found.set(matchKey, null);
+        continue;
+      }
       found.set(matchKey, keys.map((key) => this.#records.get(key)!));
       this.candidatesServed += keys.length;
     }
@@ -42,7 +47,7 @@ export class MemoryDedupeStore implements DedupeReader {
 
   /** What committing the batch writes: records with their cluster, and the match-key index of new ones. */
   apply(delta: DedupeDelta): void {
-    for (const { matchKeys, ...record } of delta.records) {
+    for (const { matchKeys, fresh: _fresh, ...record } of delta.records) {
       const before = this.#records.get(record.key);
       if (before) this.#members.get(before.anchorKey)?.delete(record.key);
       else
