@@ -9,8 +9,24 @@ import type { DedupeReader } from './dedupe-stage.js';
 import { KeyFilter } from './key-filter.js';
 
 export class FirstLoad {
-  readonly #readKeys = new KeyFilter();
-  readonly #matchKeys = new KeyFilter();
+  readonly #readKeys: KeyFilter;
+  readonly #matchKeys: KeyFilter;
+
+  /**
+   * @param expectedRows the source's row count, so that each filter starts at its final size (one
+   *   layer: fewer false positives than a filter grown from small). More rows only add a layer.
+   * @param matchKeysPerRow match keys a record can have (one per dedupe rule, roughly).
+   */
+  constructor(expectedRows: number, matchKeysPerRow: number) {
+    const rows = Math.max(1_024, Math.ceil(expectedRows * 1.02));
+    this.#readKeys = new KeyFilter(rows);
+    this.#matchKeys = new KeyFilter(matchKeysPerRow > 0 ? rows * matchKeysPerRow : 1_024);
+  }
+
+  /** Bytes held by the two filters. */
+  get bytes(): number {
+    return this.#readKeys.bytes + this.#matchKeys.bytes;
+  }
 
   /** The keys of a batch that this run may have read before (the only ones worth looking up); remembers them all. */
   seenBefore(keys: readonly string[]): string[] {

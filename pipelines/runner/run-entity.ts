@@ -90,19 +90,22 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
   );
   await session.state.beginEntity(options.runId, mapping.entity);
   options.observer.entityStarted?.(mapping.entity);
-  if (watermark === null && source.capabilities.pushdownWhere) {
+  // The first load of an entity skips the lookups of keys it has not written yet, with filters
+  // sized by the source's count. Only where keys are unique: a file may repeat a key, and its
+  // rejects are kept by position.
+  let firstLoad: FirstLoad | null = null;
+  if (source.capabilities.uniqueKeys && !(await retry('reading the state', () => session.state.holdsEntity(mapping.entity)))) {
+    const total = await retry('counting the source', () => source.count(sourceEntity, options.signal));
+    options.observer.entityTotal?.(mapping.entity, total);
+    firstLoad = new FirstLoad(total, mapping.dedupe?.rules.length ?? 0);
+    log.debug({ filterBytes: firstLoad.bytes }, `the state holds nothing of this entity yet: first load of ${total} rows`);
+  } else if (watermark === null && source.capabilities.pushdownWhere) {
     // Counting runs beside the read; progress shows an ETA once it answers.
     source.count(sourceEntity, options.signal).then(
       (total) => options.observer.entityTotal?.(mapping.entity, total),
       () => undefined,
     );
   }
-
-  // The first load of an entity skips the lookups of keys it has not written yet. Only where keys
-  // are unique: a file may repeat a key, and its rejects are kept by position.
-  const firstLoad =
-    source.capabilities.uniqueKeys && !(await retry('reading the state', () => session.state.holdsEntity(mapping.entity))) ? new FirstLoad() : null;
-  if (firstLoad) log.debug('the state holds nothing of this entity yet: first load');
   const context: EntityContext = {
     runId: options.runId,
     compiled,
