@@ -1,7 +1,7 @@
-#!/usr/bin/env node
 /**
- * The `cutover` command line: argument parsing only. Every command lives in pipelines/ (through
+ * The `cutover` commands: argument parsing only. Every command lives in pipelines/ (through
  * scripts/commands/) and returns an exit code: 0 reconciled, 1 discrepancies, 2 could not run.
+ * Started by cli.ts, in the worker thread with the capped heap.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT_CODES, type ExitCode } from '../pipelines/errors.js';
@@ -15,7 +15,6 @@ import { rejectsListCommand, REJECT_LIST_FORMATS, type RejectListFormat } from '
 import { runCommand } from './commands/run-command.js';
 import { statusCommand } from './commands/status-command.js';
 import { validateCommand } from './commands/validate-command.js';
-import { adoptMainThread, finishInWorker, heapLimitMb, inCappedWorker, runInCappedWorker } from './heap-limit.js';
 
 const USAGE = `cutover: move a company off its legacy CRM, re-runnably, with every row accounted for.
 
@@ -180,30 +179,3 @@ function usageFailure(message: string): ExitCode {
   process.stderr.write(`cutover: ${message}\nRun \`cutover --help\` for usage.\n`);
   return EXIT_CODES.couldNotRun;
 }
-
-/** The command itself, here or (from {@link launch}) in the capped worker. */
-function runHere(argv: readonly string[], done: (code: number) => void): void {
-  main(argv).then(done, (error: unknown) => {
-    process.stderr.write(`cutover: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    done(EXIT_CODES.couldNotRun);
-  });
-}
-
-/** The main thread: the command runs in a worker with a capped heap (see heap-limit.ts), unless the cap is 0. */
-function launch(argv: readonly string[]): void {
-  let heapMb: number;
-  try {
-    const { values } = parseArgs({ args: [...argv], options: { 'max-heap': { type: 'string' } }, strict: false, allowPositionals: true });
-    heapMb = heapLimitMb(values['max-heap'] as string | undefined, process.env, process.execArgv);
-  } catch (error) {
-    process.exitCode = usageFailure((error as Error).message);
-    return;
-  }
-  if (heapMb === 0) runHere(argv, (code) => (process.exitCode = code));
-  else void runInCappedWorker(new URL(import.meta.url), argv, heapMb).then((code) => (process.exitCode = code));
-}
-
-if (inCappedWorker()) {
-  adoptMainThread();
-  runHere(process.argv.slice(2), finishInWorker);
-} else launch(process.argv.slice(2));

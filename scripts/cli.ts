@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * The `cutover` executable. The main thread only starts the command (cli-commands.ts) in a worker
+ * thread with a capped heap, and passes signals on (heap-limit.ts): it loads none of the drivers,
+ * so the process holds them once.
+ */
+import { parseArgs } from 'node:util';
+import { adoptMainThread, finishInWorker, heapLimitMb, inCappedWorker, runInCappedWorker } from './heap-limit.js';
+
+const COULD_NOT_RUN = 2;
+
+/** The command itself, here or in the capped worker. */
+async function runHere(argv: readonly string[]): Promise<number> {
+  try {
+    const { main } = await import('./cli-commands.js');
+    return await main(argv);
+  } catch (error) {
+    process.stderr.write(`cutover: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return COULD_NOT_RUN;
+  }
+}
+
+/** The main thread: the command runs in a worker with a capped heap, unless the cap is 0. */
+async function launch(argv: readonly string[]): Promise<number> {
+  let heapMb: number;
+  try {
+    const { values } = parseArgs({ args: [...argv], options: { 'max-heap': { type: 'string' } }, strict: false, allowPositionals: true });
+    heapMb = heapLimitMb(values['max-heap'] as string | undefined, process.env, process.execArgv);
+  } catch (error) {
+    process.stderr.write(`cutover: ${(error as Error).message}\nRun \`cutover --help\` for usage.\n`);
+    return COULD_NOT_RUN;
+  }
+  return heapMb === 0 ? runHere(argv) : runInCappedWorker(new URL(import.meta.url), argv, heapMb);
+}
+
+if (inCappedWorker()) {
+  adoptMainThread();
+  void runHere(process.argv.slice(2)).then(finishInWorker);
+} else {
+  void launch(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}
