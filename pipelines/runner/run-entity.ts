@@ -95,10 +95,14 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
   // rejects are kept by position.
   let firstLoad: FirstLoad | null = null;
   if (source.capabilities.uniqueKeys && !(await retry('reading the state', () => session.state.holdsEntity(mapping.entity)))) {
-    const total = await retry('counting the source', () => source.count(sourceEntity, options.signal));
-    options.observer.entityTotal?.(mapping.entity, total);
-    firstLoad = new FirstLoad(total, mapping.dedupe?.rules.length ?? 0);
-    log.debug({ filterBytes: firstLoad.bytes }, `the state holds nothing of this entity yet: first load of ${total} rows`);
+    // Without a count the filters start small and grow (more false positives, same outcome).
+    const total = await retry('counting the source', () => source.count(sourceEntity, options.signal)).catch((error: unknown) => {
+      log.debug({ err: error }, 'counting the source failed; the run goes on');
+      return null;
+    });
+    if (total !== null) options.observer.entityTotal?.(mapping.entity, total);
+    firstLoad = new FirstLoad(total ?? 0, mapping.dedupe?.rules.length ?? 0);
+    log.debug({ filterBytes: firstLoad.bytes }, `the state holds nothing of this entity yet: first load of ${total ?? 'an unknown number of'} rows`);
   } else if (watermark === null && source.capabilities.pushdownWhere) {
     // Counting runs beside the read; progress shows an ETA once it answers.
     source.count(sourceEntity, options.signal).then(
