@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import type mysql from 'mysql2/promise';
 import { packagePath } from '../pipelines/package-root.js';
 import { renderTable } from '../pipelines/reports/text-table.js';
+import type { LedgerCounts } from '../pipelines/state/ledger.js';
 import type { BenchRunEvent, BenchRunInput } from './bench-cutover-worker.js';
 import { fmt, log, withDatabase, withMysql, withPg } from './bench-support.js';
 import { DEFAULT_MAX_HEAP_MB, heapLimitMb, workerLimits } from './heap-limit.js';
@@ -53,7 +54,7 @@ interface Measurement {
   /** CPU time of this process (user + system) over wall time; 2.0 = both cores busy. */
   cpuCores?: number;
   /** Where cutover's rows went (inserted, merged, rejected, filtered, …). */
-  ledger?: Readonly<Record<string, number>>;
+  ledger?: Readonly<LedgerCounts>;
 }
 
 async function main(argv: string[]): Promise<number> {

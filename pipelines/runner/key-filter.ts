@@ -2,9 +2,9 @@
  * A set of strings that answers "certainly not here" or "maybe here" (a Bloom filter), in 8 bits
  * a key: a first load of millions of rows can skip the state lookups of keys it has never written,
  * and ask the database only about the few it may have. No false negatives, about 2 % false
- * positives (which only cost the lookup they would have cost anyway). It grows by adding a filter
- * twice the size of the last one when that one is full, so nothing needs to know the row count up
- * front: 5,000,000 keys take at most 8 MB.
+ * positives (which only cost the lookup they would have cost anyway): 5,000,000 keys take 5 MB.
+ * Sized for the keys expected; past that it grows by adding a filter twice the size of the last
+ * one, each adding its own ~2 % of false positives (start it at the right size when you can).
  */
 const BITS_PER_KEY = 8;
 const PROBES = 6;
