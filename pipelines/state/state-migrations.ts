@@ -145,6 +145,14 @@ function stateMigrations(schema: string): Record<string, Migration> {
         await sql`ALTER TABLE ${s}.dedupe_records DROP COLUMN values`.execute(db);
       },
     },
+    '0006_merge_pages': {
+      async up(db) {
+        // The review file pages through the merges in (score, anchor, record) order. Without an
+        // index each page sorted every merge: 350,000 merges at 5,000,000 customers took ~1.5 s a
+        // page, 350 pages.
+        await sql`CREATE INDEX merges_pages ON ${s}.merges (entity, score, anchor_key, legacy_key)`.execute(db);
+      },
+    },
   };
 }
 
