@@ -210,24 +210,30 @@ export class DedupeStore {
    * first): at a million customers they do not fit in memory at once.
    */
   openReviewPages(entity: string, pageSize = 1_000): AsyncGenerator<PairWithValues[]> {
+    // The page is chosen first and only its pairs join their values: a plan that joined before
+    // sorting read the values of every pair after the cursor, for every page.
     return keysetPages((after) => sql<PairRow>`
-      SELECT p.key_a AS a, p.key_b AS b, p.rule, p.score, ra.values AS va, rb.values AS vb FROM ${this.#table('review_pairs')} p
-        LEFT JOIN ${this.#table('dedupe_values')} ra ON ra.entity = p.entity AND ra.legacy_key = p.key_a
-        LEFT JOIN ${this.#table('dedupe_values')} rb ON rb.entity = p.entity AND rb.legacy_key = p.key_b
-       WHERE p.entity = ${entity} AND p.decision IS NULL
-         AND (${after === null} OR p.score < ${after?.score ?? 0} OR (p.score = ${after?.score ?? 0} AND (p.key_a, p.key_b) > (${after?.a ?? ''}, ${after?.b ?? ''})))
-       ORDER BY p.score DESC, p.key_a, p.key_b LIMIT ${pageSize}`.execute(this.#db));
+      SELECT p.a, p.b, p.rule, p.score, ra.values AS va, rb.values AS vb FROM (
+        SELECT key_a AS a, key_b AS b, rule, score, entity FROM ${this.#table('review_pairs')}
+         WHERE entity = ${entity} AND decision IS NULL
+           AND (${after === null} OR score < ${after?.score ?? 0} OR (score = ${after?.score ?? 0} AND (key_a, key_b) > (${after?.a ?? ''}, ${after?.b ?? ''})))
+         ORDER BY score DESC, key_a, key_b LIMIT ${pageSize}) p
+        LEFT JOIN ${this.#table('dedupe_values')} ra ON ra.entity = p.entity AND ra.legacy_key = p.a
+        LEFT JOIN ${this.#table('dedupe_values')} rb ON rb.entity = p.entity AND rb.legacy_key = p.b
+       ORDER BY p.score DESC, p.a, p.b`.execute(this.#db));
   }
 
   /** Every merge as a pair (survivor, merged record) with both records' values, a page at a time, for the review file. */
   mergedPairPages(entity: string, pageSize = 1_000): AsyncGenerator<PairWithValues[]> {
     return keysetPages((after) => sql<PairRow>`
-      SELECT m.anchor_key AS a, m.legacy_key AS b, m.rule, m.score, ra.values AS va, rb.values AS vb FROM ${this.#table('merges')} m
-        LEFT JOIN ${this.#table('dedupe_values')} ra ON ra.entity = m.entity AND ra.legacy_key = m.anchor_key
-        LEFT JOIN ${this.#table('dedupe_values')} rb ON rb.entity = m.entity AND rb.legacy_key = m.legacy_key
-       WHERE m.entity = ${entity}
-         AND (${after === null} OR (m.score, m.anchor_key, m.legacy_key) > (${after?.score ?? 0}, ${after?.a ?? ''}, ${after?.b ?? ''}))
-       ORDER BY m.score, m.anchor_key, m.legacy_key LIMIT ${pageSize}`.execute(this.#db));
+      SELECT p.a, p.b, p.rule, p.score, ra.values AS va, rb.values AS vb FROM (
+        SELECT anchor_key AS a, legacy_key AS b, rule, score, entity FROM ${this.#table('merges')}
+         WHERE entity = ${entity}
+           AND (${after === null} OR (score, anchor_key, legacy_key) > (${after?.score ?? 0}, ${after?.a ?? ''}, ${after?.b ?? ''}))
+         ORDER BY score, anchor_key, legacy_key LIMIT ${pageSize}) p
+        LEFT JOIN ${this.#table('dedupe_values')} ra ON ra.entity = p.entity AND ra.legacy_key = p.a
+        LEFT JOIN ${this.#table('dedupe_values')} rb ON rb.entity = p.entity AND rb.legacy_key = p.b
+       ORDER BY p.score, p.a, p.b`.execute(this.#db));
   }
 
   async merges(entity?: string): Promise<(MergeRecord & { entity: string; runId: number; mergedAt: string })[]> {
