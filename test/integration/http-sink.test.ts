@@ -48,6 +48,14 @@ describeWith(['postgres'])('HTTP API target', () => {
     states.push(state);
     return state;
   }
+
+  /** A fake CRM, a state database and a copy of the example project in `folder` that loads into it. */
+  async function apiProject(folder: string, serverOptions: Parameters<typeof FakeCrmApi.start>[0], limits: Record<string, number>) {
+    const api = await server(serverOptions);
+    const state = await stateDatabase();
+    const project = await writeProject(path.join(dir, folder), ['newcrm: ${API_URL}', ...apiTarget(limits)]);
+    return { api, project, env: { API_URL: api.url, STATE_URL: state.url }, stateUrl: state.url };
+  }
   async function server(options: Parameters<typeof FakeCrmApi.start>[0]): Promise<FakeCrmApi> {
     const started = await FakeCrmApi.start(options);
     servers.push(started);
@@ -56,14 +64,11 @@ describeWith(['postgres'])('HTTP API target', () => {
 
   it('stores exactly what a PostgreSQL target gets from the same mappings, and reconciles', { timeout: 300_000 }, async () => {
     // The example's target schemas want UUIDs for customer ids, as its PostgreSQL tables make them.
-    const api = await server({ ids: 'uuid' });
-    const state = await stateDatabase();
-    const project = await writeProject(path.join(dir, 'api'), ['newcrm: ${API_URL}', ...apiTarget({ concurrency: 4, requests_per_interval: 1000 })]);
-    const env = { API_URL: api.url, STATE_URL: state.url };
+    const { api, project, env, stateUrl } = await apiProject('api', { ids: 'uuid' }, { concurrency: 4, requests_per_interval: 1000 });
     const run = await runCli(['run', '-p', project, '--quiet'], { env });
     expect(run.code, run.stderr).toBe(0);
     expectSameRecords(apiSnapshot(api), expected.records);
-    expect(await stateSnapshot(state.url)).toEqual(expected.state);
+    expect(await stateSnapshot(stateUrl)).toEqual(expected.state);
     const reconcile = await runCli(['reconcile', '-p', project, '--format', 'json'], { env });
     expect(reconcile.code, reconcile.stdout).toBe(0);
     const report = JSON.parse(reconcile.stdout) as { entities: { entity: string; unaccounted: number; target: { expected: number; actual: number } }[] };
@@ -80,10 +85,7 @@ describeWith(['postgres'])('HTTP API target', () => {
   });
 
   it('deletes and archives through the API what was deleted in the legacy CRM, and reconciles', { timeout: 300_000 }, async () => {
-    const api = await server({ ids: 'uuid' });
-    const state = await stateDatabase();
-    const project = await writeProject(path.join(dir, 'deletions'), ['newcrm: ${API_URL}', ...apiTarget({ concurrency: 4, requests_per_interval: 1000 })]);
-    const env = { API_URL: api.url, STATE_URL: state.url };
+    const { api, project, env } = await apiProject('deletions', { ids: 'uuid' }, { concurrency: 4, requests_per_interval: 1000 });
     const first = await runCli(['run', '-p', project, '--quiet'], { env });
     expect(first.code, first.stderr).toBe(0);
 
@@ -157,10 +159,11 @@ describeWith(['postgres'])('HTTP API target', () => {
   });
 
   it('survives 5 % 503s, slow answers and a kill -9: the re-run duplicates nothing and reconciles', { timeout: 300_000 }, async () => {
-    const api = await server({ ids: 'uuid', failRate: 0.05, slowRate: 0.02, slowMs: 1_500, seed: 11 });
-    const state = await stateDatabase();
-    const project = await writeProject(path.join(dir, 'killed'), ['newcrm: ${API_URL}', ...apiTarget({ concurrency: 4, requests_per_interval: 40, timeout_ms: 1_000, base_delay_ms: 50 })]);
-    const env = { API_URL: api.url, STATE_URL: state.url };
+    const { api, project, env, stateUrl } = await apiProject(
+      'killed',
+      { ids: 'uuid', failRate: 0.05, slowRate: 0.02, slowMs: 1_500, seed: 11 },
+      { concurrency: 4, requests_per_interval: 40, timeout_ms: 1_000, base_delay_ms: 50 },
+    );
     const { child, exited } = startCli(['run', '-p', project, '--quiet'], { env });
     let ended = false;
     void exited.then(() => (ended = true));
@@ -175,7 +178,7 @@ describeWith(['postgres'])('HTTP API target', () => {
     expect(api.stats.replayed).toBeGreaterThan(0);
     for (const module of ENTITIES) expect(duplicates(api, module)).toEqual([]);
     expectSameRecords(apiSnapshot(api), expected.records);
-    expect(await stateSnapshot(state.url)).toEqual(expected.state);
+    expect(await stateSnapshot(stateUrl)).toEqual(expected.state);
     api.setFailRate(0);
     const reconcile = await runCli(['reconcile', '-p', project], { env });
     expect(reconcile.code, reconcile.stdout).toBe(0);
