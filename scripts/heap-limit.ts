@@ -13,8 +13,8 @@ import { isMainThread, parentPort, Worker, workerData, type ResourceLimits } fro
 
 /**
  * MB of V8 old space. Under any cap this small V8 grows the heap sparingly: the 3 × 200,000-row
- * bench peaks at ~80 MB of heap and ~210 MB resident with 160 or 256, against 210 MB of heap and
- * 344 MB resident without a cap, for about 8 % more time in garbage collection.
+ * bench peaks at ~80 MB of heap and 211–223 MB resident with 160 or 256, against 210 MB of heap
+ * and 344 MB resident without a cap, for about 8 % more time in garbage collection.
  * @default 256
  */
 export const DEFAULT_MAX_HEAP_MB = 256;
