@@ -1,5 +1,5 @@
 /**
- * `npm run bench`'s cutover run, in a worker thread with the same heap cap as the command line
+ * The benchmarks' cutover run, in a worker thread with the same heap cap as the command line
  * (heap-limit.ts): the bench's main thread samples the whole process's resident set while this
  * thread migrates, then reconciles, reporting each entity's start and end.
  */
@@ -17,14 +17,17 @@ export interface BenchRunInput {
   readonly projectDir: string;
   readonly legacyUrl: string;
   readonly newcrmUrl: string;
+  /** From the beginning (`run --full`), or from the watermarks (an incremental run). */
+  readonly full: boolean;
 }
 
 export type BenchRunEvent =
   | { readonly type: 'entityStarted'; readonly entity: string }
   | { readonly type: 'entityFinished'; readonly entity: string; readonly totals: LedgerCounts; readonly peakHeapBytes: number }
+  | { readonly type: 'runFinished' }
   | { readonly type: 'reconciled'; readonly unaccounted: number; readonly sourceRows: number };
 
-async function benchRun({ projectDir, legacyUrl, newcrmUrl }: BenchRunInput): Promise<void> {
+async function benchRun({ projectDir, legacyUrl, newcrmUrl, full }: BenchRunInput): Promise<void> {
   const post = (event: BenchRunEvent) => parentPort!.postMessage(event);
   const project = await loadProject(projectDir, { env: { LEGACY_URL: legacyUrl, NEWCRM_URL: newcrmUrl } });
   const logger = createLogger({ file: path.join(projectDir, 'bench.log'), terminal: null });
@@ -33,7 +36,7 @@ async function benchRun({ projectDir, legacyUrl, newcrmUrl }: BenchRunInput): Pr
   try {
     await runProject(project, {
       log: logger,
-      full: true,
+      full,
       observer: {
         entityStarted: (entity) => {
           peakHeap = 0;
@@ -45,6 +48,7 @@ async function benchRun({ projectDir, legacyUrl, newcrmUrl }: BenchRunInput): Pr
   } finally {
     clearInterval(sampler);
   }
+  post({ type: 'runFinished' });
   const session = await ProjectSession.open(project, logger);
   try {
     const reconciliation = await reconcileCounts(session);

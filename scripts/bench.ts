@@ -7,23 +7,17 @@
  *
  * Not a test: nothing here asserts a time. Figures go to BENCHMARKS.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import type mysql from 'mysql2/promise';
 import { packagePath } from '../pipelines/package-root.js';
 import { renderTable } from '../pipelines/reports/text-table.js';
-import type { LedgerCounts } from '../pipelines/state/ledger.js';
-import type { BenchRunEvent, BenchRunInput } from './bench-cutover-worker.js';
-import { fmt, log, withDatabase, withMysql, withPg } from './bench-support.js';
-import { DEFAULT_MAX_HEAP_MB, heapLimitMb, workerLimits } from './heap-limit.js';
-
-const ENTITIES = ['customers', 'opportunities', 'tickets'] as const;
-type Entity = (typeof ENTITIES)[number];
+import { BENCH_ENTITIES as ENTITIES, type BenchEntity as Entity, cutoverRun, mb, type Measurement, seedBench } from './bench-cutover.js';
+import { type Command, finished, fmt, log, spawnCommand, withDatabase, withMysql, withPg } from './bench-support.js';
+import { DEFAULT_MAX_HEAP_MB, heapLimitMb } from './heap-limit.js';
 
 const USAGE = `npm run bench -- [options]
 
@@ -43,19 +37,6 @@ Options:
   -h, --help        this text
 `;
 
-interface Measurement {
-  rows: number;
-  seconds: number;
-  rowsPerSecond: number;
-  /** Peak resident set size of the process (all its threads) while the step ran, MB. */
-  peakRssMb?: number;
-  /** Peak V8 heap in use by the run's thread (live objects and garbage not yet collected) while the step ran, MB. */
-  peakHeapMb?: number;
-  /** CPU time of this process (user + system) over wall time; 2.0 = both cores busy. */
-  cpuCores?: number;
-  /** Where cutover's rows went (inserted, merged, rejected, filtered, …). */
-  ledger?: Readonly<LedgerCounts>;
-}
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -89,9 +70,8 @@ async function main(argv: string[]): Promise<number> {
   await withPg(values.postgres, (c) => c.query(`CREATE DATABASE "${name}"`));
   try {
     log(`seeding ${fmt(rows)} rows per entity into MariaDB ${name}`);
-    // In a child process, so that the generator's memory does not count as cutover's.
     const seedStarted = performance.now();
-    await finished(spawnCommand([process.execPath, [packagePath('dist', 'scripts', 'bench-seed.js'), '--url', legacyUrl, '--rows', String(rows), '--generated', values.generated], {}], ['ignore', 'ignore', 'pipe']), 'bench-seed');
+    await seedBench(legacyUrl, rows, values.generated);
     log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
     log('raw pipe: mariadb --quick -B | psql \\copy');
@@ -116,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
     log('cutover run (full migration, example mappings)');
     await cp(packagePath('mappings', 'example'), projectDir, { recursive: true });
     const loadStarted = (await import('node:os')).loadavg();
-    const cutover = await cutoverRun(projectDir, legacyUrl, newcrmUrl, heapMb);
+    const cutover = await cutoverRun({ projectDir, legacyUrl, newcrmUrl, full: true }, heapMb);
     const loadAverage = (await import('node:os')).loadavg();
 
     const results = { rowsPerEntity: rows, heapCapMb: heapMb, machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadAverageBefore: loadStarted, loadAverageAfter: loadAverage }, raw, pgloader: pgloaderNote ?? pgloader, cutover };
@@ -144,50 +124,6 @@ async function main(argv: string[]): Promise<number> {
       await withPg(values.postgres, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     }
   }
-}
-
-/**
- * One full run, as the command line runs it: in a worker thread with the same heap cap, timed per
- * entity, with the process's RSS (both threads) sampled every 50 ms.
- */
-async function cutoverRun(projectDir: string, legacyUrl: string, newcrmUrl: string, heapMb: number) {
-  const entities: Partial<Record<Entity, Measurement>> = {};
-  let current: { entity: Entity; started: number; cpu: NodeJS.CpuUsage; peak: number } | null = null;
-  const sampler = setInterval(() => {
-    if (current) current.peak = Math.max(current.peak, process.memoryUsage.rss());
-  }, 50);
-  const started = performance.now();
-  const cpuStart = process.cpuUsage();
-  let reconciled: { unaccounted: number; sourceRows: number } | null = null;
-  const input: BenchRunInput = { projectDir, legacyUrl, newcrmUrl };
-  const worker = new Worker(new URL('./bench-cutover-worker.js', import.meta.url), { workerData: input, resourceLimits: heapMb > 0 ? workerLimits(heapMb) : {} });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      worker.on('message', (event: BenchRunEvent) => {
-        if (event.type === 'entityStarted') current = { entity: event.entity as Entity, started: performance.now(), cpu: process.cpuUsage(), peak: process.memoryUsage.rss() };
-        else if (event.type === 'entityFinished' && current) {
-          const seconds = (performance.now() - current.started) / 1000;
-          const cpu = process.cpuUsage(current.cpu);
-          const rows = event.totals.read;
-          entities[event.entity as Entity] = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: mb(current.peak), peakHeapMb: mb(event.peakHeapBytes), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds, ledger: event.totals };
-          log(`  ${event.entity}: ${fmt(rows)} rows in ${seconds.toFixed(1)} s, peak RSS ${mb(current.peak)} MB, peak heap ${mb(event.peakHeapBytes)} MB`);
-          current = null;
-        } else if (event.type === 'reconciled') reconciled = event;
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the cutover run's worker exited with code ${code}`))));
-    });
-  } finally {
-    clearInterval(sampler);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuStart);
-  const rows = Object.values(entities).reduce((sum, m) => sum + m.rows, 0);
-  const { unaccounted, sourceRows } = reconciled ?? { unaccounted: Number.NaN, sourceRows: Number.NaN };
-  if (sourceRows !== rows) log(`warning: the source holds ${sourceRows} rows, the run read ${rows}`);
-  const total: Measurement = { rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: Math.max(...Object.values(entities).map((m) => m.peakRssMb ?? 0)), peakHeapMb: Math.max(...Object.values(entities).map((m) => m.peakHeapMb ?? 0)), cpuCores: (cpu.user + cpu.system) / 1e6 / seconds };
-  // The process's high-water mark also covers the reconciliation after the run (and the raw pipe's set-up).
-  return { entities, total, unaccounted, processMaxRssMb: mb(process.resourceUsage().maxRSS * 1024) };
 }
 
 /** The ceiling: rows streamed out of MariaDB as TSV straight into COPY, no work in between. */
@@ -268,22 +204,6 @@ function treeRss(pid: number): number {
   }
 }
 
-type Command = [file: string, args: string[], env: Record<string, string>];
-
-function spawnCommand([file, args, env]: Command, stdio: ('pipe' | 'ignore')[]): ChildProcess {
-  return spawn(file, args, { stdio, env: { ...process.env, ...env } });
-}
-
-/** Resolves when `child` exits 0; rejects with its stderr otherwise. */
-function finished(child: ChildProcess, name: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${name} failed (exit ${code}): ${stderr.trim()}`))));
-  });
-}
-
 /** `producer | consumer`, failing when either fails. */
 function pipe(producer: Command, consumer: Command): Promise<void> {
   const left = spawnCommand(producer, ['ignore', 'pipe', 'pipe']);
@@ -297,8 +217,6 @@ function sumMeasurements(measurements: readonly Measurement[]): Measurement {
   const seconds = measurements.reduce((sum, m) => sum + m.seconds, 0);
   return { rows, seconds, rowsPerSecond: rows / seconds };
 }
-
-const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
