@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { packagePath } from '../pipelines/package-root.js';
 import { renderTable } from '../pipelines/reports/text-table.js';
 import { BENCH_ENTITIES as ENTITIES, type BenchEntity as Entity, cutoverRun, mb, type Measurement, seedBench } from './bench-cutover.js';
+import { targetCeiling } from './bench-target-ceiling.js';
 import { type Command, finished, fmt, log, spawnCommand, withDatabase, withMysql, withPg } from './bench-support.js';
 import { DEFAULT_MAX_HEAP_MB, heapLimitMb } from './heap-limit.js';
 
@@ -98,8 +99,10 @@ async function main(argv: string[]): Promise<number> {
     const loadStarted = (await import('node:os')).loadavg();
     const cutover = await cutoverRun({ projectDir, legacyUrl, newcrmUrl, full: true }, heapMb);
     const loadAverage = (await import('node:os')).loadavg();
+    log("the target's own ceiling: cutover's loaded rows copied again into tables shaped like the target's");
+    const ceiling = await targetCeiling(newcrmUrl, ENTITIES);
 
-    const results = { rowsPerEntity: rows, heapCapMb: heapMb, machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadAverageBefore: loadStarted, loadAverageAfter: loadAverage }, raw, pgloader: pgloaderNote ?? pgloader, cutover };
+    const results = { rowsPerEntity: rows, heapCapMb: heapMb, machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadAverageBefore: loadStarted, loadAverageAfter: loadAverage }, raw, pgloader: pgloaderNote ?? pgloader, cutover, targetCeiling: ceiling };
     const ratio = (ours: number, theirs: number | undefined, asPercent: boolean) => (theirs === undefined ? '–' : asPercent ? `${((ours / theirs) * 100).toFixed(0)} %` : `${(ours / theirs).toFixed(2)}×`);
     const line = (label: string, ours: Measurement, ceiling: Measurement, loader: Measurement | undefined) => [
       label, fmt(ours.rows), ours.seconds.toFixed(1), fmt(ours.rowsPerSecond), `${ours.peakRssMb} MB`, ours.peakHeapMb === undefined ? '–' : `${ours.peakHeapMb} MB`, ours.cpuCores!.toFixed(2),
@@ -111,6 +114,12 @@ async function main(argv: string[]): Promise<number> {
     const loaderTotal = loaderRuns.length === ENTITIES.length ? { ...sumMeasurements(loaderRuns), peakRssMb: Math.max(...loaderRuns.map((m) => m.peakRssMb!)) } : undefined;
     table.push(line('total', cutover.total, sumMeasurements(Object.values(raw)), loaderTotal));
     process.stdout.write(`\n${renderTable(['entity', 'rows', 'seconds', 'rows/s', 'peak RSS', 'peak heap', 'CPU cores', 'raw pipe rows/s', 'of raw pipe', 'pgloader rows/s', 'pgloader RSS', 'vs pgloader'], table)}\n`);
+    const ceilingLine = (label: string, ours: Measurement, asDefined: Measurement, keysAfter: Measurement) => [
+      label, fmt(asDefined.rows), fmt(asDefined.rowsPerSecond), fmt(keysAfter.rowsPerSecond), fmt(ours.rowsPerSecond), ratio(ours.rowsPerSecond, asDefined.rowsPerSecond, true),
+    ];
+    const ceilingTable = ENTITIES.map((entity) => ceilingLine(entity, cutover.entities[entity]!, ceiling[entity]!.asDefined, ceiling[entity]!.keysAfter));
+    ceilingTable.push(ceilingLine('total', cutover.total, sumMeasurements(ENTITIES.map((e) => ceiling[e]!.asDefined)), sumMeasurements(ENTITIES.map((e) => ceiling[e]!.keysAfter))));
+    process.stdout.write(`\nThe target's own ceiling (rows loaded, one COPY per table, nothing else):\n${renderTable(['entity', 'rows loaded', 'COPY into the tables as defined, rows/s', 'COPY, then keys and indexes, rows/s', 'cutover rows/s', 'cutover of the tables as defined'], ceilingTable)}\n`);
     process.stdout.write(`unaccounted rows: ${cutover.unaccounted}; process peak RSS including the reconciliation: ${cutover.processMaxRssMb} MB (heap cap ${heapMb === 0 ? 'none' : `${heapMb} MB`}); pgloader: ${pgloaderNote ?? 'measured'}; load average before/after the run: ${loadStarted.map((l) => l.toFixed(1)).join(' ')} / ${loadAverage.map((l) => l.toFixed(1)).join(' ')}\n`);
     const out = values.out ?? path.join('bench-results', `bench-${stamp}.json`);
     await mkdir(path.dirname(path.resolve(out)), { recursive: true });

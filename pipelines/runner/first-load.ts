@@ -20,7 +20,10 @@ export class FirstLoad {
   constructor(expectedRows: number, matchKeysPerRow: number) {
     const rows = Math.max(1_024, Math.ceil(expectedRows * 1.02));
     this.#readKeys = new KeyFilter(rows);
-    this.#matchKeys = new KeyFilter(matchKeysPerRow > 0 ? rows * matchKeysPerRow : 1_024);
+    // Half the density for the match keys, the bigger filter (a rule can give a record two keys):
+    // its false positives, ~15 %, only add keys to a batch's one candidate query that the index
+    // answers with nothing. At 5,000,000 customers: 7.5 MB instead of 15.
+    this.#matchKeys = new KeyFilter(matchKeysPerRow > 0 ? rows * matchKeysPerRow : 1_024, { bitsPerKey: 4, probes: 3 });
   }
 
   /** Bytes held by the two filters. */

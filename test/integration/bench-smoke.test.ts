@@ -30,6 +30,7 @@ describeWith(['mysql', 'postgres'])('npm run bench (smoke)', () => {
     expect(stderr).not.toMatch(/^bench:/m);
     expect(code).toBe(0);
     expect(stdout).toMatch(/unaccounted rows: 0;/);
+    expect(stdout).toContain("The target's own ceiling");
     const results = JSON.parse(await readFile(out, 'utf8'));
     expect(results.cutover.unaccounted).toBe(0);
     expect(results.cutover.total.rows).toBe(3 * ROWS);
@@ -40,6 +41,12 @@ describeWith(['mysql', 'postgres'])('npm run bench (smoke)', () => {
       // The copies keep the sample's defects: some rows are rejected in every entity, and only customers merge.
       expect(ledger.rejected).toBeGreaterThan(0);
       expect(ledger.inserted).toBeGreaterThan(ROWS * 0.5);
+      // The target's own ceiling copies what cutover loaded, twice, into tables shaped like the target's.
+      const ceiling = results.targetCeiling[entity];
+      expect(ceiling.asDefined.rows).toBeGreaterThan(ROWS * 0.5);
+      expect(ceiling.asDefined.rows).toBeLessThanOrEqual(ledger.inserted);
+      expect(ceiling.keysAfter.rows).toBe(ceiling.asDefined.rows);
+      expect(ceiling.asDefined.rowsPerSecond).toBeGreaterThan(0);
     }
     expect(results.cutover.entities.customers.ledger.merged).toBeGreaterThan(0);
   }, 180_000);
