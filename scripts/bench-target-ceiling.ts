@@ -10,7 +10,7 @@
  * - `keysAfter`: into bare tables, then the same keys, indexes and foreign keys added, as pgloader
  *   does (the time counts both).
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { fmt, finished, log, spawnCommand, withPg } from './bench-support.js';
 import type { Measurement } from './bench-cutover.js';
 

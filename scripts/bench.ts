@@ -3,7 +3,8 @@
  * `npm run bench`: seeds a legacy CRM of N rows per entity into MariaDB (the generator's rows
  * replicated in SQL, see bench-seed.ts), migrates it into PostgreSQL with the bundled example
  * mappings, and measures on the same rows the raw pipe `mariadb --quick -B | psql \copy` (the
- * physical ceiling) and pgloader when it is installed. Prints a table and writes JSON.
+ * physical ceiling) and pgloader when it is installed, then copies the rows cutover loaded again
+ * into tables shaped like the target's (bench-target-ceiling.ts). Prints tables and writes JSON.
  *
  * Not a test: nothing here asserts a time. Figures go to BENCHMARKS.md.
  */
@@ -24,7 +25,8 @@ const USAGE = `npm run bench -- [options]
 
 Seeds N rows per entity into MariaDB (the generator's 50,000 replicated in SQL), migrates them
 into PostgreSQL with mappings/example, and measures the raw pipe (mariadb --quick -B | psql
-\\copy) and pgloader (when installed) on the same rows.
+\\copy) and pgloader (when installed) on the same rows, and the target's own ceiling (the loaded
+rows copied again into tables shaped like the target's).
 
 Options:
   --rows N          rows per entity (default 1000000; a multiple of 50,000 keeps the sample's ratios)
@@ -37,7 +39,6 @@ Options:
   --max-heap MB     the cutover run's heap cap, as the command line's (default ${DEFAULT_MAX_HEAP_MB}; 0 = Node's own limit)
   -h, --help        this text
 `;
-
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -3,12 +3,11 @@
  * generated and the rest copied in SQL) is migrated in full, 1 % of every table changes, and the
  * incremental run reads and updates those rows and no others. It asserts no time.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { packagePath } from '../../pipelines/package-root.js';
+import { runScript } from '../support/cli.js';
 import { describeWith } from '../support/databases.js';
 import { MYSQL_ADMIN_URL, POSTGRES_ADMIN_URL } from '../support/services.js';
 
@@ -23,10 +22,7 @@ describeWith(['mysql', 'postgres'])('npm run bench:incremental (smoke)', () => {
   it('re-reads only the changed rows and accounts for every row after both runs', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'cutover-bench-inc-smoke-'));
     const out = path.join(dir, 'incremental.json');
-    const args = [packagePath('dist', 'scripts', 'bench-incremental.js'), '--rows', String(ROWS), '--generated', '5000', '--mysql', MYSQL_ADMIN_URL, '--postgres', POSTGRES_ADMIN_URL, '--out', out];
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, args, { env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })),
-    );
+    const { code, stdout, stderr } = await runScript('bench-incremental.js', ['--rows', String(ROWS), '--generated', '5000', '--mysql', MYSQL_ADMIN_URL, '--postgres', POSTGRES_ADMIN_URL, '--out', out]);
     expect(stderr).not.toMatch(/^bench:incremental:/m);
     expect(code).toBe(0);
     expect(stdout).toMatch(/after the full run: 0, after the incremental run: 0/);

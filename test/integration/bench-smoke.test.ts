@@ -3,12 +3,11 @@
  * and the rest copied in SQL, so that the replication runs too) completes and accounts for every
  * row. It asserts no time: speed is tracked in BENCHMARKS.md, not in CI.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { packagePath } from '../../pipelines/package-root.js';
+import { runScript } from '../support/cli.js';
 import { describeWith } from '../support/databases.js';
 import { MYSQL_ADMIN_URL, POSTGRES_ADMIN_URL } from '../support/services.js';
 
@@ -23,10 +22,7 @@ describeWith(['mysql', 'postgres'])('npm run bench (smoke)', () => {
   it('migrates N rows per entity and accounts for every row', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'cutover-bench-smoke-'));
     const out = path.join(dir, 'bench.json');
-    const args = [packagePath('dist', 'scripts', 'bench.js'), '--rows', String(ROWS), '--generated', '5000', '--no-pgloader', '--mysql', MYSQL_ADMIN_URL, '--postgres', POSTGRES_ADMIN_URL, '--out', out];
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, args, { env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })),
-    );
+    const { code, stdout, stderr } = await runScript('bench.js', ['--rows', String(ROWS), '--generated', '5000', '--no-pgloader', '--mysql', MYSQL_ADMIN_URL, '--postgres', POSTGRES_ADMIN_URL, '--out', out]);
     expect(stderr).not.toMatch(/^bench:/m);
     expect(code).toBe(0);
     expect(stdout).toMatch(/unaccounted rows: 0;/);

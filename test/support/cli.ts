@@ -15,10 +15,15 @@ export interface CliResult {
 }
 
 export function runCli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+  return runScript('cli.js', args, options);
+}
+
+/** One of the built scripts (`dist/scripts/<script>`: the CLI, a benchmark), in a child process. */
+export function runScript(script: string, args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [packagePath('dist', 'scripts', 'cli.js'), ...args],
+      [packagePath('dist', 'scripts', script), ...args],
       // No terminal: no progress line. NO_COLOR keeps the output plain for assertions.
       { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...options.env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
