@@ -28,7 +28,7 @@ export interface Measurement {
 
 export interface CutoverRunResult {
   readonly entities: Partial<Record<BenchEntity, Measurement>>;
-  /** The run from the worker's start (project loaded, connections opened) to its last entity; the reconciliation after it is not counted. */
+  /** The run from the worker's start (project loaded, connections opened) to the run's end (review files written); the reconciliation after it is not counted. */
   readonly total: Measurement;
   /** Source rows the reconciliation could not account for, over every entity (0 when all is well). */
   readonly unaccounted: number;

@@ -88,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
     const changed = await withMysql(legacyUrl, async (c) => {
       const counts = {} as Record<BenchEntity, number>;
       for (const entity of BENCH_ENTITIES) {
-        const [result] = await c.query(`UPDATE \`${entity}\` SET ${CHANGES[entity]}, updated_at = NOW() WHERE id % ${modulus} = 7`);
+        const [result] = await c.query(`UPDATE \`${entity}\` SET ${CHANGES[entity]}, updated_at = NOW() WHERE id % ${modulus} = ${7 % modulus}`);
         counts[entity] = (result as { affectedRows: number }).affectedRows;
       }
       return counts;
