@@ -2,7 +2,7 @@
  * The command line runs its command in a worker thread whose V8 heap is capped (256 MB unless
  * `--max-heap` or `CUTOVER_MAX_HEAP_MB` says otherwise). Without a cap V8 lets garbage pile up on
  * a machine with memory to spare: a 3 × 1,000,000-row run that needs ~100 MB of live objects grew
- * to 409 MB resident. With one, it peaks at 234 MB (257 MB at 3 × 5,000,000), and a run that does
+ * to 409 MB resident. With one, it peaks at 233 MB (249 MB at 3 × 5,000,000), and a run that does
  * need more stops with a message naming the knob, instead of V8's fatal error: the worker is
  * terminated, its connections close, the open batch rolls back, and the next run resumes.
  *
