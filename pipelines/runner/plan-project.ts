@@ -18,6 +18,7 @@ import type { KeyState, StateStore } from '../state/state-store.js';
 import { goneFromSource } from './deletions.js';
 import type { CandidateLists, DedupeRecord, ReviewDecision } from '../state/dedupe-store.js';
 import type { DedupeDelta, DedupeReader } from './dedupe-stage.js';
+import { addCandidates, clusterSizesOf, overlayMembers } from './dedupe-overlay.js';
 import { planBatch, queuesDeletion, type PlanContext } from './process-batch.js';
 import { ProjectSession, ProjectSources } from './project-session.js';
 import type { RunObserver } from './run-events.js';
@@ -128,10 +129,7 @@ class PlannedDedupe implements DedupeReader {
   }
 
   async members(entity: string, anchorKeys: readonly string[]): Promise<DedupeRecord[]> {
-    const planned = this.#recordsOf(entity);
-    const anchors = new Set(anchorKeys);
-    const base = this.#base ? (await this.#base.members(entity, anchorKeys)).filter((record) => !planned.has(record.key)) : [];
-    return [...base, ...[...planned.values()].filter((record) => anchors.has(record.anchorKey))];
+    return overlayMembers(this.#base ? await this.#base.members(entity, anchorKeys) : [], this.#recordsOf(entity), anchorKeys);
   }
 
   async candidates(entity: string, matchKeys: readonly string[], limit: number): Promise<CandidateLists> {
@@ -139,21 +137,18 @@ class PlannedDedupe implements DedupeReader {
     const planned = this.#recordsOf(entity);
     const index = this.#index.get(entity);
     for (const matchKey of matchKeys) {
-      const stored = found.get(matchKey);
-      if (stored === null) continue;
-      const list = (stored ?? []).filter((candidate) => !planned.has(candidate.key));
-      for (const key of index?.get(matchKey) ?? []) list.push(planned.get(key)!);
-      if (list.length > limit) found.set(matchKey, null);
-      else if (list.length > 0) found.set(matchKey, list);
-      else found.delete(matchKey);
+      // Stored versions of planned records are left out here, not in the query: an entity's
+      // planned keys are too many to send with every batch.
+      const kept = found.get(matchKey)?.filter((candidate) => !planned.has(candidate.key));
+      if (kept?.length === 0) found.delete(matchKey);
+      else if (kept) found.set(matchKey, kept);
+      addCandidates(found, matchKey, (index?.get(matchKey) ?? []).map((key) => planned.get(key)!), limit);
     }
     return found;
   }
 
   async clusterSizes(entity: string, anchorKeys: readonly string[]): Promise<Map<string, number>> {
-    const sizes = new Map<string, number>();
-    for (const record of await this.members(entity, anchorKeys)) sizes.set(record.anchorKey, (sizes.get(record.anchorKey) ?? 0) + 1);
-    return sizes;
+    return clusterSizesOf(await this.members(entity, anchorKeys));
   }
 
   async decisions(entity: string, keys: readonly string[]): Promise<Map<string, ReviewDecision>> {
