@@ -5,7 +5,7 @@
  * candidates among everything loaded before, the merges (rule and score), and the pairs to review
  * with the decisions taken on them.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { MatchProfile } from '../../transforms/dedupe/matcher.js';
 
 type Executor = Kysely<any> | Transaction<any>;
@@ -210,30 +210,41 @@ export class DedupeStore {
    * first): at a million customers they do not fit in memory at once.
    */
   openReviewPages(entity: string, pageSize = 1_000): AsyncGenerator<PairWithValues[]> {
-    // The page is chosen first and only its pairs join their values: a plan that joined before
-    // sorting read the values of every pair after the cursor, for every page.
-    return keysetPages((after) => sql<PairRow>`
-      SELECT p.a, p.b, p.rule, p.score, ra.values AS va, rb.values AS vb FROM (
-        SELECT key_a AS a, key_b AS b, rule, score, entity FROM ${this.#table('review_pairs')}
-         WHERE entity = ${entity} AND decision IS NULL
-           AND (${after === null} OR score < ${after?.score ?? 0} OR (score = ${after?.score ?? 0} AND (key_a, key_b) > (${after?.a ?? ''}, ${after?.b ?? ''})))
-         ORDER BY score DESC, key_a, key_b LIMIT ${pageSize}) p
-        LEFT JOIN ${this.#table('dedupe_values')} ra ON ra.entity = p.entity AND ra.legacy_key = p.a
-        LEFT JOIN ${this.#table('dedupe_values')} rb ON rb.entity = p.entity AND rb.legacy_key = p.b
-       ORDER BY p.score DESC, p.a, p.b`.execute(this.#db));
+    return keysetPages((after) =>
+      this.#withValues(
+        sql`SELECT key_a AS a, key_b AS b, rule, score, entity FROM ${this.#table('review_pairs')}
+             WHERE entity = ${entity} AND decision IS NULL
+               AND (${after === null} OR score < ${after?.score ?? 0} OR (score = ${after?.score ?? 0} AND (key_a, key_b) > (${after?.a ?? ''}, ${after?.b ?? ''})))
+             ORDER BY score DESC, key_a, key_b LIMIT ${pageSize}`,
+        sql`p.score DESC, p.a, p.b`,
+      ),
+    );
   }
 
   /** Every merge as a pair (survivor, merged record) with both records' values, a page at a time, for the review file. */
   mergedPairPages(entity: string, pageSize = 1_000): AsyncGenerator<PairWithValues[]> {
-    return keysetPages((after) => sql<PairRow>`
-      SELECT p.a, p.b, p.rule, p.score, ra.values AS va, rb.values AS vb FROM (
-        SELECT anchor_key AS a, legacy_key AS b, rule, score, entity FROM ${this.#table('merges')}
-         WHERE entity = ${entity}
-           AND (${after === null} OR (score, anchor_key, legacy_key) > (${after?.score ?? 0}, ${after?.a ?? ''}, ${after?.b ?? ''}))
-         ORDER BY score, anchor_key, legacy_key LIMIT ${pageSize}) p
+    return keysetPages((after) =>
+      this.#withValues(
+        sql`SELECT anchor_key AS a, legacy_key AS b, rule, score, entity FROM ${this.#table('merges')}
+             WHERE entity = ${entity}
+               AND (${after === null} OR (score, anchor_key, legacy_key) > (${after?.score ?? 0}, ${after?.a ?? ''}, ${after?.b ?? ''}))
+             ORDER BY score, anchor_key, legacy_key LIMIT ${pageSize}`,
+        sql`p.score, p.a, p.b`,
+      ),
+    );
+  }
+
+  /**
+   * One page of pairs (`a`, `b`, `rule`, `score`, `entity`), each joined to both records' values,
+   * in `order`. The page is chosen first and only its pairs join their values: a plan that joined
+   * before sorting read the values of every pair after the cursor, for every page.
+   */
+  #withValues(page: RawBuilder<unknown>, order: RawBuilder<unknown>): Promise<{ rows: PairRow[] }> {
+    return sql<PairRow>`
+      SELECT p.a, p.b, p.rule, p.score, ra.values AS va, rb.values AS vb FROM (${page}) p
         LEFT JOIN ${this.#table('dedupe_values')} ra ON ra.entity = p.entity AND ra.legacy_key = p.a
         LEFT JOIN ${this.#table('dedupe_values')} rb ON rb.entity = p.entity AND rb.legacy_key = p.b
-       ORDER BY p.score, p.a, p.b`.execute(this.#db));
+       ORDER BY ${order}`.execute(this.#db);
   }
 
   async merges(entity?: string): Promise<(MergeRecord & { entity: string; runId: number; mergedAt: string })[]> {
