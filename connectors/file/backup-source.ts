@@ -86,7 +86,7 @@ export class BackupTableSource extends RecordFileSource {
     for await (const record of readCsvRecords(readTextChunks(this.#path, 'utf-8', () => this.#bytes()), { delimiter: ',' }, this.#path)) {
       const origin = `${label}:${record.line}`;
       if (record.problem !== null || record.fields.length !== names.length) {
-        yield { origin, reason: record.problem ?? `the record has ${record.fields.length} fields, the manifest ${names.length} columns`, payload: record.text };
+        yield { origin, reason: record.problem?.reason ?? `the record has ${record.fields.length} fields, the manifest ${names.length} columns`, payload: record.text };
         continue;
       }
       if (header) {

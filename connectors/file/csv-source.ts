@@ -1,10 +1,13 @@
 /**
  * Reads one CSV (or TSV, or delimited .txt) file as a source. Values are the fields exactly as in
- * the file: strings, untrimmed, an empty field is `''`; types are the mapping's business.
+ * the file: strings, untrimmed, an empty field is `''` (or, with `empty: 'empty_string'`, NULL
+ * unless quoted); types are the mapping's business.
  */
 import type { ColumnInfo, SourceEntity } from '../types.js';
 import { FatalError } from '../errors.js';
+import { quotedFields } from './backup-values.js';
 import { readCsvRecords, type CsvRecord } from './csv-records.js';
+import type { EmptyField } from './file-config.js';
 import { assertHeader, assertKeyColumn, assertNoWhere, RecordFileSource, setField, type FileRecord } from './record-batcher.js';
 import { fileLabel, readTextChunks } from './text-chunks.js';
 
@@ -15,6 +18,16 @@ export interface CsvSourceOptions {
   readonly delimiter?: string | null;
   /** 1-based line of the header; blank lines are skipped. @default 1 */
   readonly headerRow?: number;
+  /**
+   * `null`: every empty field is `''` (which a mapping's `empty_as_null` loads as NULL);
+   * `empty_string`: a quoted `""` is `''` and an unquoted empty field is NULL.
+   * @default 'null'
+   */
+  readonly empty?: EmptyField;
+  /** Line breaks a quoted value may hold before its quote is taken for one never closed. @default 1000 */
+  readonly maxQuotedLines?: number;
+  /** Characters a quoted value may hold, likewise. @default 8 Mi */
+  readonly maxQuotedChars?: number;
 }
 
 /**
@@ -27,6 +40,9 @@ export class CsvSource extends RecordFileSource {
   readonly #encoding: string;
   readonly #delimiter: string | null;
   readonly #headerRow: number;
+  readonly #emptyString: boolean;
+  readonly #maxQuotedLines: number | undefined;
+  readonly #maxQuotedChars: number | undefined;
   readonly #label: string;
 
   constructor(file: string, options: CsvSourceOptions = {}) {
@@ -35,6 +51,9 @@ export class CsvSource extends RecordFileSource {
     this.#encoding = options.encoding ?? 'utf-8';
     this.#delimiter = options.delimiter ?? null;
     this.#headerRow = options.headerRow ?? 1;
+    this.#emptyString = options.empty === 'empty_string';
+    this.#maxQuotedLines = options.maxQuotedLines;
+    this.#maxQuotedChars = options.maxQuotedChars;
     this.#label = fileLabel(file);
   }
 
@@ -58,7 +77,7 @@ export class CsvSource extends RecordFileSource {
         if (checkKey) assertKeyColumn(header, entity.key, `${this.#label}:${record.line}`);
         continue;
       }
-      yield toFileRecord(record, header, `${this.#label}:${record.line}`, entity.key);
+      yield toFileRecord(record, header, `${this.#label}:${record.line}`, entity.key, this.#emptyString);
     }
     if (header === null && sawRecord) {
       throw new FatalError(`${this.file}: no header found at or after line ${this.#headerRow} (\`header_row\`); the file has fewer lines`);
@@ -66,24 +85,23 @@ export class CsvSource extends RecordFileSource {
   }
 
   #csvRecords(): AsyncGenerator<CsvRecord> {
-    return readCsvRecords(readTextChunks(this.file, this.#encoding), { delimiter: this.#delimiter, headerRow: this.#headerRow }, this.file);
+    const options = { delimiter: this.#delimiter, headerRow: this.#headerRow, maxQuotedLines: this.#maxQuotedLines, maxQuotedChars: this.#maxQuotedChars };
+    return readCsvRecords(readTextChunks(this.file, this.#encoding), options, this.file);
   }
 
   #header(record: CsvRecord): readonly string[] {
     const where = `${this.#label}:${record.line}`;
-    if (record.problem !== null) throw new FatalError(`${where}: the header is malformed (${record.problem}); fix its quoting`);
+    if (record.problem !== null) throw new FatalError(`${where}: the header is malformed (${record.problem.reason})`);
     assertHeader(record.fields, where);
     return record.fields;
   }
 }
 
-function toFileRecord(record: CsvRecord, header: readonly string[], origin: string, key: string): FileRecord {
+function toFileRecord(record: CsvRecord, header: readonly string[], origin: string, key: string, emptyString: boolean): FileRecord {
   const keyIndex = header.indexOf(key);
   const keyValue = keyIndex >= 0 ? record.fields[keyIndex] : undefined;
   const knownKey = keyValue === undefined || keyValue === '' ? null : keyValue;
-  if (record.problem !== null) {
-    return { origin, reason: `malformed quoting: ${lowerFirst(record.problem)}; a quote inside a quoted field is written twice ("")`, payload: record.text, key: knownKey };
-  }
+  if (record.problem !== null) return { origin, reason: record.problem.reason, payload: record.text, key: knownKey };
   if (record.fields.length !== header.length) {
     const more = record.fields.length > header.length;
     return {
@@ -93,11 +111,12 @@ function toFileRecord(record: CsvRecord, header: readonly string[], origin: stri
       key: knownKey,
     };
   }
-  const data: Record<string, string> = {};
-  for (let i = 0; i < header.length; i++) setField(data, header[i]!, record.fields[i]!);
+  // Only a record with an empty field needs to know which fields were quoted.
+  const quoted = emptyString && record.fields.includes('') ? quotedFields(record.text, record.delimiter) : null;
+  const data: Record<string, string | null> = {};
+  for (let i = 0; i < header.length; i++) {
+    const field = record.fields[i]!;
+    setField(data, header[i]!, quoted !== null && field === '' && !quoted[i] ? null : field);
+  }
   return { origin, data };
-}
-
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
 }

@@ -28,8 +28,21 @@ export const FILE_EXTENSIONS = [
 ] as const satisfies readonly (readonly [string, FileFormat])[];
 
 /** Query options of a `file://` URL. */
-export const FILE_OPTIONS = ['encoding', 'delimiter', 'sheet', 'header_row', 'key_env'] as const;
+export const FILE_OPTIONS = ['encoding', 'delimiter', 'sheet', 'header_row', 'empty', 'max_quoted_lines', 'max_quoted_chars', 'key_env'] as const;
 type FileOption = (typeof FILE_OPTIONS)[number];
+
+/**
+ * How a CSV source reads an empty field (`empty`): `null` reads every empty field as `''`, which a
+ * mapping's `empty_as_null` (on by default) loads as NULL; `empty_string` keeps a quoted `""` as
+ * `''` and reads an unquoted empty field as NULL, and mappings on the connection then leave `''` alone.
+ */
+export const EMPTY_FIELDS = ['null', 'empty_string'] as const;
+export type EmptyField = (typeof EMPTY_FIELDS)[number];
+
+/** Line breaks a quoted CSV value may hold before its quote is taken for one that is never closed (`max_quoted_lines`). */
+export const DEFAULT_MAX_QUOTED_LINES = 1000;
+/** Characters a quoted CSV value may hold, likewise (`max_quoted_chars`): 8 Mi. */
+export const DEFAULT_MAX_QUOTED_CHARS = 8 * 1024 * 1024;
 
 /** Delimiters tried when `delimiter` is not given, in order of preference on a tie. */
 export const SNIFFED_DELIMITERS = [',', ';', '\t', '|'] as const;
@@ -40,6 +53,9 @@ const OPTION_FORMATS: Readonly<Record<FileOption, readonly FileFormat[]>> = {
   delimiter: ['csv'],
   sheet: ['xlsx'],
   header_row: ['csv', 'xlsx'],
+  empty: ['csv'],
+  max_quoted_lines: ['csv'],
+  max_quoted_chars: ['csv'],
   key_env: [],
 };
 
@@ -62,6 +78,12 @@ export interface FileConfig {
   readonly sheet: string | null;
   /** 1-based line (CSV) or row (XLSX) of the header; blank lines before it and from it on are skipped. @default 1 */
   readonly headerRow: number;
+  /** How an empty CSV field is read: see {@link EMPTY_FIELDS}. @default 'null' */
+  readonly empty: EmptyField;
+  /** @default {@link DEFAULT_MAX_QUOTED_LINES} */
+  readonly maxQuotedLines: number;
+  /** @default {@link DEFAULT_MAX_QUOTED_CHARS} */
+  readonly maxQuotedChars: number;
   /**
    * Key of an encrypted backup folder, from the environment variable named by `key_env` (read
    * here, at the edge); null without `key_env`.
@@ -110,6 +132,9 @@ export function parseFileConfig(url: ConnectionUrl, context: ConnectorContext): 
     delimiter: parseDelimiter(url),
     sheet: parseSheet(url),
     headerRow: parseHeaderRow(url),
+    empty: parseEmpty(url),
+    maxQuotedLines: parseBound(url, 'max_quoted_lines', DEFAULT_MAX_QUOTED_LINES, 1_000_000_000),
+    maxQuotedChars: parseBound(url, 'max_quoted_chars', DEFAULT_MAX_QUOTED_CHARS, 256 * 1024 * 1024),
     key: parseKey(url),
   });
 }
@@ -167,6 +192,26 @@ function parseHeaderRow(url: ConnectionUrl): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isInteger(value) || value < 1 || value > 1_000_000) {
     throw new ConnectionConfigError(`Expected \`header_row\` to be an integer from 1 to 1000000, got \`${text}\` in ${url.redacted}`);
+  }
+  return value;
+}
+
+function parseEmpty(url: ConnectionUrl): EmptyField {
+  const text = url.params.empty;
+  if (text === undefined) return 'null';
+  if (!(EMPTY_FIELDS as readonly string[]).includes(text)) {
+    throw new ConnectionConfigError(`Expected \`empty\` to be one of ${EMPTY_FIELDS.join(', ')}, got \`${text}\` in ${url.redacted}`);
+  }
+  return text as EmptyField;
+}
+
+/** The quoted-value bounds; past `max` a runaway quote would be held in memory too long to be useful. */
+function parseBound(url: ConnectionUrl, name: 'max_quoted_lines' | 'max_quoted_chars', fallback: number, max: number): number {
+  const text = url.params[name];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new ConnectionConfigError(`Expected \`${name}\` to be an integer from 1 to ${max} (default ${fallback}), got \`${text}\` in ${url.redacted}`);
   }
   return value;
 }

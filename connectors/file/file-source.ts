@@ -92,7 +92,14 @@ export class FileSource implements Source {
 export function createFormatSource(file: EntityFile, config: FileConfig): Source {
   switch (file.format) {
     case 'csv':
-      return new CsvSource(file.path, { encoding: config.encoding, delimiter: config.delimiter, headerRow: config.headerRow });
+      return new CsvSource(file.path, {
+        encoding: config.encoding,
+        delimiter: config.delimiter,
+        headerRow: config.headerRow,
+        empty: config.empty,
+        maxQuotedLines: config.maxQuotedLines,
+        maxQuotedChars: config.maxQuotedChars,
+      });
     case 'xlsx':
       return new XlsxSource(file.path, { sheet: config.sheet, headerRow: config.headerRow });
     case 'json':
