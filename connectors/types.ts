@@ -290,4 +290,11 @@ export interface Connector<Config = unknown, S extends Sink = Sink> {
   readonly sinkKind?: S['kind'];
   /** False when opening the sink would create it (an embedded database folder not made yet). @default true */
   sinkExists?(config: Config): Promise<boolean>;
+  /**
+   * True when the source reads `''` only where the data holds an empty string and NULL elsewhere
+   * at the user's request (a CSV connection with `empty=empty_string`), so that the mappings on
+   * it keep `''`: their `empty_as_null` defaults to false and may not be set to true.
+   * @default false
+   */
+  keepsEmptyStrings?(config: Config): boolean;
 }

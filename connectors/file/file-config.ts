@@ -210,7 +210,7 @@ function parseBound(url: ConnectionUrl, name: 'max_quoted_lines' | 'max_quoted_c
   const text = url.params[name];
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (text.trim() === '' || !Number.isInteger(value) || value < 1 || value > max) {
+  if (!/^[0-9]+$/.test(text) || value < 1 || value > max) {
     throw new ConnectionConfigError(`Expected \`${name}\` to be an integer from 1 to ${max} (default ${fallback}), got \`${text}\` in ${url.redacted}`);
   }
   return value;

@@ -20,6 +20,8 @@ export interface MappingContext {
   /** An earlier mapping file could not be parsed far enough to name its entity. */
   readonly earlierUnnamed?: boolean;
   readonly connectionNames: ReadonlySet<string>;
+  /** Connections that read `''` and NULL apart at the user's request (CSV with `empty=empty_string`). */
+  readonly emptyStringConnections?: ReadonlySet<string>;
   readonly targetConnection: string;
   /** The target is a SQL database or an HTTP API. @default 'sql' */
   readonly targetKind?: 'sql' | 'api';
@@ -50,6 +52,14 @@ export async function loadMapping(file: string, displayName: string, context: Ma
 
   if (!context.connectionNames.has(raw.source.connection)) {
     at('/source/connection', unknownConnection(raw.source.connection, context.connectionNames));
+  }
+  const keepsEmptyStrings = context.emptyStringConnections?.has(raw.source.connection) === true;
+  if (keepsEmptyStrings && raw.options?.empty_as_null === true) {
+    at(
+      '/options/empty_as_null',
+      `connection \`${raw.source.connection}\` keeps a quoted "" as '' and reads an empty field as NULL (\`empty=empty_string\`), which \`empty_as_null: true\` would undo; ` +
+        'remove `empty_as_null` here, or `empty=empty_string` from the connection URL',
+    );
   }
   if (raw.target.connection !== context.targetConnection) {
     at('/target/connection', `must be the project's target connection \`${context.targetConnection}\`, which also keeps the migration state (got ${describeValue(raw.target.connection)})`);
@@ -109,7 +119,8 @@ export async function loadMapping(file: string, displayName: string, context: Ma
     fields,
     validate,
     batchSize: raw.options?.batch_size ?? context.defaultBatchSize,
-    emptyAsNull: raw.options?.empty_as_null ?? true,
+    // The source already told NULL from '' where the user asked it to.
+    emptyAsNull: raw.options?.empty_as_null ?? !keepsEmptyStrings,
     dedupe,
   };
   return deepFreeze(mapping);

@@ -76,6 +76,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
     problems.push(document.problem('/target/migrations', 'an HTTP API target has no tables to create; remove `migrations` (the API defines its modules)'));
   }
 
+  const emptyStringConnections = new Set([...connections.values()].filter((c) => c.connector.keepsEmptyStrings?.(c.config) === true).map((c) => c.name));
   const entities: EntityMapping[] = [];
   const earlier = new Set<string>();
   let earlierUnnamed = false;
@@ -86,6 +87,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
       earlierEntities: earlier,
       earlierUnnamed,
       connectionNames: new Set(Object.keys(raw.connections)),
+      emptyStringConnections,
       targetConnection: targetName,
       targetKind,
       targetDeletes: raw.target.api?.delete !== undefined,

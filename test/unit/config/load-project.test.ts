@@ -159,6 +159,20 @@ describe('loadProject', () => {
     ]);
   });
 
+  it("keeps '' on a connection with empty=empty_string: empty_as_null defaults to false there and may not be true", async () => {
+    const keeping = PROJECT.replace('file://./export', 'file://./export?empty=empty_string');
+    const loaded = await loadProject(await project({ 'cutover.yaml': keeping, 'customers.yaml': MAPPING }), { env: {} });
+    expect(loaded.entities[0]!.emptyAsNull).toBe(false);
+    const usual = await loadProject(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': MAPPING }), { env: {} });
+    expect(usual.entities[0]!.emptyAsNull).toBe(true);
+    expect(await problemsOf(await project({ 'cutover.yaml': keeping, 'customers.yaml': `${MAPPING}options: { empty_as_null: true }\n` }))).toEqual([
+      expect.stringMatching(/^customers\.yaml:8:\d+  \/options\/empty_as_null  connection `legacy` keeps a quoted "" as '' .*\(`empty=empty_string`\).*remove `empty_as_null` here/),
+    ]);
+    expect(await problemsOf(await project({ 'cutover.yaml': PROJECT.replace('file://./export', 'file://./export?empty=none'), 'customers.yaml': MAPPING }))).toEqual([
+      expect.stringMatching(/^cutover\.yaml:2:11  \/connections\/legacy  Expected `empty` to be one of null, empty_string, got `none`/),
+    ]);
+  });
+
   it('validates the bundled example project', async () => {
     const loaded = await loadProject(packagePath('mappings', 'example'), { env: {} });
     expect(loaded.entities.map((e) => e.entity)).toEqual(['customers', 'opportunities', 'tickets']);

@@ -64,14 +64,38 @@ describe('parseConfig', () => {
     expect(parse('file://./x?delimiter=;').delimiter).toBe(';');
   });
 
+  it('takes the CSV quoting options, with their defaults', () => {
+    expect(parse('file://./x')).toMatchObject({ empty: 'null', maxQuotedLines: 1000, maxQuotedChars: 8 * 1024 * 1024 });
+    expect(parse('file://./x?empty=empty_string&max_quoted_lines=5000&max_quoted_chars=100')).toMatchObject({ empty: 'empty_string', maxQuotedLines: 5000, maxQuotedChars: 100 });
+    expect(fileConnector.keepsEmptyStrings!(parse('file://./x?empty=empty_string'))).toBe(true);
+    expect(fileConnector.keepsEmptyStrings!(parse('file://./x?empty=null'))).toBe(false);
+  });
+
+  it('passes the CSV quoting options to the reader', async () => {
+    await mkdir(path.join(project, 'quoting'), { recursive: true });
+    const source = open('file://./quoting/quoted.csv?empty=empty_string&max_quoted_lines=1');
+    await writeFile(path.join(project, 'quoting', 'quoted.csv'), 'id,name,note\n1,"",\n2,"a\nb\nc",x\n3,y,z\n');
+    const { rows, rejects } = await readAll(source, { entity: entity('quoted'), batchSize: 10 });
+    expect(rows.map((r) => r.data)).toEqual([
+      { id: '1', name: '', note: null },
+      { id: '3', name: 'y', note: 'z' },
+    ]);
+    expect(rejects.map((r) => r.origin)).toEqual(['quoted.csv:3', 'quoted.csv:4', 'quoted.csv:5']);
+    expect(rejects[0]!.reason).toMatch(/holds more than 1 line breaks.*raise `max_quoted_lines`/);
+  });
+
   it.each([
+    ['file://./x?empty=blank', 'Expected `empty` to be one of null, empty_string, got `blank`'],
+    ['file://./x?max_quoted_lines=0', 'Expected `max_quoted_lines` to be an integer from 1 to 1000000000 (default 1000), got `0`'],
+    ['file://./x?max_quoted_chars=1e3', 'Expected `max_quoted_chars` to be an integer from 1 to 268435456 (default 8388608), got `1e3`'],
+    ['file://./book.xlsx?empty=empty_string', 'Option `empty` does not apply to book.xlsx (a XLSX file)'],
     ['file://./x?delimiter=;;', 'Expected `delimiter` to be one character (or `tab`), got `;;`'],
     ['file://./x?delimiter=%22', 'Expected `delimiter` to be a character other than a quote or a line break'],
     ['file://./x?header_row=0', 'Expected `header_row` to be an integer from 1 to 1000000, got `0`'],
     ['file://./x?header_row=two', 'Expected `header_row` to be an integer from 1 to 1000000, got `two`'],
     ['file://./x?encoding=klingon', 'Expected `encoding` to be an encoding label such as utf-8, windows-1252, latin1, gb18030 or utf-16le, got `klingon`'],
     ['file://./x?sheet=', 'Expected `sheet` to be a sheet name, got an empty value'],
-    ['file://./x?separator=;', 'Unknown option `separator` in file://./x?separator=%3B; valid options are encoding, delimiter, sheet, header_row'],
+    ['file://./x?separator=;', 'Unknown option `separator` in file://./x?separator=%3B; valid options are encoding, delimiter, sheet, header_row, empty, max_quoted_lines, max_quoted_chars, key_env'],
     ['file://./customers.csv?sheet=data', 'Option `sheet` does not apply to customers.csv (a CSV file)'],
     ['file://./book.xlsx?delimiter=;', 'Option `delimiter` does not apply to book.xlsx (a XLSX file)'],
     ['file://./book.xlsx?encoding=latin1', 'Option `encoding` does not apply to book.xlsx'],
