@@ -14,11 +14,17 @@ import { FatalError } from '../errors.js';
 import { decryptChunks, type BackupKey } from './backup-cipher.js';
 import type { BackupFile, BackupManifest } from './backup-manifest.js';
 import { decodeBackupValue, quotedFields } from './backup-values.js';
-import { readCsvRecords } from './csv-records.js';
+import { readCsvRecords, type CsvReadOptions } from './csv-records.js';
 import { JsonlSource } from './jsonl-source.js';
 import { assertNoWhere, RecordFileSource, setField, type FileRecord } from './record-batcher.js';
 import { fileReadError, readTextChunks } from './text-chunks.js';
 import { XlsxSource } from './xlsx-source.js';
+
+/**
+ * A backup's CSV is written by cutover, quoting included, so a long value is real: any number of
+ * line breaks, and as many characters as a record could hold before quotes were bounded.
+ */
+const BACKUP_CSV: CsvReadOptions = { delimiter: ',', maxQuotedLines: Number.MAX_SAFE_INTEGER, maxQuotedChars: 32 * 1024 * 1024 };
 
 /** One table of a backup folder. */
 export class BackupTableSource extends RecordFileSource {
@@ -83,7 +89,7 @@ export class BackupTableSource extends RecordFileSource {
     const label = this.#entry.file;
     const names = this.#entry.columns.map((c) => c.name);
     let header = true;
-    for await (const record of readCsvRecords(readTextChunks(this.#path, 'utf-8', () => this.#bytes()), { delimiter: ',' }, this.#path)) {
+    for await (const record of readCsvRecords(readTextChunks(this.#path, 'utf-8', () => this.#bytes()), BACKUP_CSV, this.#path)) {
       const origin = `${label}:${record.line}`;
       if (record.problem !== null || record.fields.length !== names.length) {
         yield { origin, reason: record.problem?.reason ?? `the record has ${record.fields.length} fields, the manifest ${names.length} columns`, payload: record.text };
