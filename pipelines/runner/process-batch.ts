@@ -17,7 +17,7 @@ import { mergedKeyUpdates, foldIntoSurvivors, type ChildReference, type Fold } f
 import { resolveReferences, type ReferenceResolver } from './resolve-references.js';
 import { writeRows, type WriteResult, type WrittenRow } from './write-rows.js';
 import { writeApiBatch } from './write-api-batch.js';
-import { unstorableKeyReason, unstorableValueProblems } from './storable-values.js';
+import { batchDataFailure, unstorableKeyReason, unstorableValueProblems } from './storable-values.js';
 
 /** What classifying a batch needs: no writing. */
 export interface PlanContext {
@@ -104,13 +104,17 @@ export async function writeBatch(context: EntityContext, batch: SourceBatch, pla
 
   // write rows and state in one transaction
   const claimed = context.batches.committed;
-  const written = await context.retry(`writing ${plan.toWrite.length} rows`, () =>
-    sink.transaction(async (tx) => {
-      if (!(await state.claimBatch(tx.db, runId, entity, claimed))) return null;
-      const result = await writeRows(tx, context.target, rows);
-      return commitBatchState(tx, context, batch, plan, options, result, (folds) => foldIntoSurvivors(tx, context, folds));
-    }),
-  );
+  const written = await context
+    .retry(`writing ${plan.toWrite.length} rows`, () =>
+      sink.transaction(async (tx) => {
+        if (!(await state.claimBatch(tx.db, runId, entity, claimed))) return null;
+        const result = await writeRows(tx, context.target, rows);
+        return commitBatchState(tx, context, batch, plan, options, result, (folds) => foldIntoSurvivors(tx, context, folds));
+      }),
+    )
+    .catch((error: unknown) => {
+      throw batchDataFailure(entity, batch, error);
+    });
   context.batches.committed = claimed + 1;
   return written;
 }

@@ -4,7 +4,10 @@
  * text cannot hold exactly is refused; a mapped value with a NUL character or a lone surrogate
  * would fail the batch's write (or be silently altered by the driver) and is refused too.
  */
+import type { SourceBatch } from '../../connectors/types.js';
+import { RunError } from '../errors.js';
 import { isStorableText, storableText, unstorableDetail } from '../state/storable-text.js';
+import { describeDataError, isRowDataError } from './write-rows.js';
 
 /** Why `key` (of column `column`) cannot be a legacy key in the state, or null when it can. */
 export function unstorableKeyReason(column: string, key: string): string | null {
@@ -35,4 +38,19 @@ function firstUnstorable(value: unknown, depth: number): string | null {
     if (found !== null) return found;
   }
   return null;
+}
+
+/**
+ * A batch the database refused for a value's sake after the rows were isolated (a value in the
+ * state rather than in the target): which rows, and that running again stops in the same place
+ * until the value is fixed, rather than "run again to resume".
+ */
+export function batchDataFailure(entity: string, batch: SourceBatch, error: unknown): Error {
+  if (!isRowDataError(error)) return error as Error;
+  const origins = [...batch.rows, ...batch.rejects].map((row) => row.origin);
+  const where = origins.length === 0 ? '' : ` (${storableText(origins[0]!)} to ${storableText(origins.at(-1)!)})`;
+  return new RunError(`${entity}: a batch of ${origins.length} rows${where} could not be committed: ${describeDataError(error)}`, {
+    cause: error,
+    hint: 'nothing of this batch was committed; a value in these rows is one the database cannot store: fix it in the source (or drop it in the mapping), then run again',
+  });
 }

@@ -150,10 +150,10 @@ export class StateStore {
   }
 
   async getWatermark(entity: string): Promise<Watermark | null> {
-    const { rows } = await sql<{ cursor: WatermarkValue | null; key: WatermarkValue | null }>`
+    const { rows } = await sql<{ cursor: StoredWatermarkValue | null; key: StoredWatermarkValue | null }>`
       SELECT cursor, key FROM ${this.#table('watermarks')} WHERE entity = ${entity}`.execute(this.#db);
     const row = rows[0];
-    return row ? { cursor: row.cursor, key: row.key } : null;
+    return row ? { cursor: fromWatermarkJson(row.cursor), key: fromWatermarkJson(row.key) } : null;
   }
 
   async clearWatermark(entity: string): Promise<void> {
@@ -266,7 +266,7 @@ export class StateStore {
     }
     if (delta.watermark) {
       await sql`INSERT INTO ${this.#table('watermarks')} (entity, cursor, key, run_id, updated_at)
-        VALUES (${entity}, ${JSON.stringify(delta.watermark.cursor)}::jsonb, ${JSON.stringify(delta.watermark.key)}::jsonb, ${runId}, now())
+        VALUES (${entity}, ${toWatermarkJson(delta.watermark.cursor)}::jsonb, ${toWatermarkJson(delta.watermark.key)}::jsonb, ${runId}, now())
         ON CONFLICT (entity) DO UPDATE SET cursor = excluded.cursor, key = excluded.key, run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(tx);
     }
     await this.addToLedger(tx, runId, entity, delta.ledger, { batch: true });
@@ -394,4 +394,20 @@ interface StoredRejectionRow {
  */
 function storableKeys(keys: readonly string[]): readonly string[] {
   return keys.every(isStorableText) ? keys : keys.filter(isStorableText);
+}
+
+/** A watermark value as jsonb holds it: text jsonb cannot store (a NUL) goes as its UTF-16 code units. */
+type StoredWatermarkValue = WatermarkValue | { readonly utf16: readonly number[] };
+
+/**
+ * Watermarks must come back exactly (the next page starts strictly after them), so text that
+ * jsonb refuses (a legacy key holding a NUL, its row rejected) is not escaped but kept as code units.
+ */
+function toWatermarkJson(value: WatermarkValue | null): string {
+  if (typeof value === 'string' && !isStorableText(value)) return JSON.stringify({ utf16: Array.from({ length: value.length }, (_unit, i) => value.charCodeAt(i)) });
+  return JSON.stringify(value);
+}
+
+function fromWatermarkJson(value: StoredWatermarkValue | null): WatermarkValue | null {
+  return value !== null && typeof value === 'object' ? String.fromCharCode(...value.utf16) : value;
 }

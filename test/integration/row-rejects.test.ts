@@ -9,7 +9,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { createPostgresDatabase, describeWith, queryPostgres, type TestDatabase } from '../support/databases.js';
+import { createMysqlDatabase, createPostgresDatabase, describeWith, queryPostgres, withMysqlAdmin, type TestDatabase } from '../support/databases.js';
 
 const ROWS = 200;
 
@@ -148,6 +148,41 @@ describeWith(['postgres'])('one bad row is one reject', () => {
         payload: { id: '150', name: 'Company 150', city: 'Dalian Dalian Dalian Dalian Dalian ' },
       },
     ]);
+  });
+});
+
+describeWith(['postgres', 'mysql'])('a NUL in a key of a MariaDB source', () => {
+  let folder: string;
+  let legacy: TestDatabase;
+  let newcrm: TestDatabase;
+
+  beforeAll(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'cutover-row-rejects-mysql-'));
+    await mkdir(path.join(folder, 'migrations'), { recursive: true });
+    for (const [name, text] of Object.entries(PROJECT)) await writeFile(path.join(folder, name), text.replace('entities:', 'options: { batch_size: 2 }\nentities:'));
+    [legacy, newcrm] = await Promise.all([createMysqlDatabase('row_rejects'), createPostgresDatabase('row_rejects')]);
+    await withMysqlAdmin(async (connection) => {
+      await connection.query('CREATE TABLE customers (id VARCHAR(20) PRIMARY KEY, name VARCHAR(40) NOT NULL, city VARCHAR(40))');
+      await connection.query("INSERT INTO customers VALUES ('a1', 'A', 'Dalian'), (CONCAT('b', CHAR(0), 'x'), 'B', 'Dalian')");
+    }, legacy.url);
+  });
+  afterAll(async () => {
+    await Promise.all([legacy?.drop(), newcrm?.drop(), folder ? rm(folder, { recursive: true, force: true }) : undefined]);
+  });
+
+  it('rejects that row under its position; the watermark after it is kept exactly, and the next run resumes after it', async () => {
+    const env = { LEGACY_URL: legacy.url, NEWCRM_URL: newcrm.url };
+    const first = await runCli(['run', '-p', folder, '--quiet'], { env });
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(await queryPostgres(newcrm.url, 'SELECT ref, legacy_key, stage FROM cutover.rejects')).toEqual([
+      { ref: `@${legacy.name}.customers id=b\\u0000x`, legacy_key: null, stage: 'read' },
+    ]);
+    await withMysqlAdmin((connection) => connection.query("INSERT INTO customers VALUES ('c3', 'C', 'Dalian')"), legacy.url);
+    const second = await runCli(['run', '-p', folder, '--quiet'], { env });
+    expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(await queryPostgres(newcrm.url, LEDGER)).toEqual([{ read: 1, inserted: 1, unchanged: 0, rejected: 0, filtered: 0, merged: 0 }]);
+    const reconciled = await runCli(['reconcile', '-p', folder, '--quiet'], { env });
+    expect({ code: reconciled.code, stderr: reconciled.stderr }).toEqual({ code: 0, stderr: '' });
   });
 });
 
