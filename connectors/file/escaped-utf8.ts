@@ -28,8 +28,12 @@ export class EscapingUtf8Decoder {
 /** The first character code that marks an escaped byte (U+DC80 is byte 0x80). */
 const ESCAPE_BASE = 0xdc00;
 
+const ESCAPED = /[\uDC80-\uDCFF]/u;
+
 /** The escaped bytes in `text` as `0xC3 0x28`, or null when there is none. */
 export function escapedBytes(text: string): string | null {
+  // `u`: the low half of a valid pair (U+1F080 is D83C DC80) is part of one code point, not a match.
+  if (!ESCAPED.test(text)) return null;
   const found: string[] = [];
   for (const match of text.matchAll(/[\uDC80-\uDCFF]/gu)) {
     found.push(`0x${(match[0].charCodeAt(0) - ESCAPE_BASE).toString(16).toUpperCase()}`);

@@ -108,7 +108,7 @@ describeWith(['postgres'])('one bad row is one reject', () => {
     const { line, reject } = nulName(57);
     const dir = await exportFolder('nul-name', exportFile((id, text) => (id === 57 ? Buffer.from(line) : text)));
     expect(await runTwice(dir, { pglite: path.join(folder, 'newcrm-pglite') }, 1)).toEqual([reject]);
-  });
+  }, 300_000);
 
   it('CSV into PostgreSQL: a NUL in a name, a NUL in a key, a byte not UTF-8, a value too long: each rejects its row alone', async () => {
     const latin1 = Buffer.concat([Buffer.from('120,Caf'), Buffer.from([0xe9]), Buffer.from(' Dalian,Dalian\n')]);
