@@ -4,6 +4,7 @@
  */
 import type { ColumnInfo, ReadRequest, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRejection, SourceRow } from '../types.js';
 import { FatalError } from '../errors.js';
+import { escapedBytes } from './escaped-utf8.js';
 
 /**
  * File exports are re-read whole: no watermark (`after` is ignored), no `where`, and a key may
@@ -39,6 +40,7 @@ export async function* batchRecords(records: AsyncIterable<FileRecord>, request:
   let rows: SourceRow[] = [];
   let rejects: SourceRejection[] = [];
   let ordinal = 0;
+  const undecodable = new UndecodableRecords();
   for await (const record of records) {
     signal?.throwIfAborted();
     ordinal++;
@@ -46,17 +48,54 @@ export async function* batchRecords(records: AsyncIterable<FileRecord>, request:
       rejects.push({ key: record.key ?? keyText(record.payload, entity.key), origin: record.origin, reason: record.reason, payload: record.payload });
     } else {
       const key = keyText(record.data, entity.key);
-      if (key === null) rejects.push({ key: null, origin: record.origin, reason: missingKeyReason(record.data, entity.key), payload: record.data });
+      const bytes = undecodable.check(record);
+      if (bytes !== null) rejects.push({ key, origin: record.origin, reason: bytes, payload: record.data });
+      else if (key === null) rejects.push({ key: null, origin: record.origin, reason: missingKeyReason(record.data, entity.key), payload: record.data });
       else rows.push({ key, data: record.data, origin: record.origin });
     }
     if (rows.length + rejects.length >= batchSize) {
+      undecodable.assertRare(ordinal);
       yield { rows, rejects, last: { cursor: null, key: ordinal } };
       rows = [];
       rejects = [];
     }
   }
   signal?.throwIfAborted();
+  undecodable.assertRare(ordinal);
   if (rows.length + rejects.length > 0) yield { rows, rejects, last: { cursor: null, key: ordinal } };
+}
+
+/**
+ * Records holding bytes the file's encoding does not allow (escaped by the UTF-8 decoder): each is
+ * rejected alone, naming the field and the bytes, so that one corrupt row does not stop the file.
+ * When they are not rare (over a tenth of the records read, checked before each batch is handed
+ * on), the file is in another encoding and the read stops, saying which option to set.
+ */
+class UndecodableRecords {
+  #count = 0;
+  #first: string | null = null;
+
+  /** The reject reason when `record` holds escaped bytes, else null. */
+  check(record: { readonly origin: string; readonly data: Readonly<Record<string, unknown>> }): string | null {
+    for (const [field, value] of Object.entries(record.data)) {
+      const bytes = typeof value === 'string' ? escapedBytes(value) : null;
+      if (bytes === null) continue;
+      this.#count++;
+      this.#first ??= `${record.origin}, field \`${field}\`: ${bytes}`;
+      return `field \`${field}\` holds bytes that are not valid utf-8 (${bytes}); fix the row, or if the export uses another encoding, set ?encoding= on the connection URL`;
+    }
+    return null;
+  }
+
+  /** Throws when over a tenth of the `records` read so far hold undecodable bytes. */
+  assertRare(records: number): void {
+    if (this.#count * 10 <= records) return;
+    const file = this.#first!.replace(/(:\d+|\[\d+\]),.*$/s, '');
+    throw new FatalError(
+      `${file} is not valid utf-8 (${this.#count} of the first ${records} records hold bytes that are not; first at ${this.#first}). ` +
+        'If the export uses another encoding, say so in the connection URL, e.g. file://./export?encoding=windows-1252 (Latin-1) or ?encoding=gb18030; or convert the file to UTF-8',
+    );
+  }
 }
 
 /** Number of records (rows and malformed ones), streamed. */

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { TextDecoder } from 'node:util';
 import { ConnectorError, FatalError } from '../errors.js';
+import { EscapingUtf8Decoder } from './escaped-utf8.js';
 
 /** Bytes read per chunk; also bounds the text held per chunk. */
 export const CHUNK_BYTES = 64 * 1024;
@@ -15,18 +16,27 @@ export const CHUNK_BYTES = 64 * 1024;
 /**
  * Yields the text of `file` decoded with `encoding`. A byte-order mark (UTF-8, UTF-16 LE/BE)
  * decides the encoding, as in the WHATWG decode algorithm, and is stripped. Bytes that are not
- * valid in the encoding stop the read with a `FatalError` rather than turning into U+FFFD, so that
- * a Latin-1 export read as UTF-8 is noticed before its names are garbled. `openBytes`, when
- * given, supplies the file's bytes instead (an encrypted backup file, decrypted).
+ * valid UTF-8 in a UTF-8 file are escaped one by one ({@link EscapingUtf8Decoder}), so that the
+ * record holding them is rejected alone (and a file that is mostly not UTF-8 is noticed by the
+ * record batcher). In other encodings, such bytes stop the read with a `FatalError` rather than
+ * turning into U+FFFD. `openBytes`, when given, supplies the file's bytes instead (an encrypted
+ * backup file, decrypted).
  */
 export async function* readTextChunks(file: string, encoding: string, openBytes?: () => AsyncIterable<Buffer>): AsyncGenerator<string> {
   // Bytes from elsewhere (a decrypting stream) are closed by ending their iteration.
   const stream = openBytes ? null : createReadStream(file, { highWaterMark: CHUNK_BYTES });
-  let decoder: TextDecoder | null = null;
+  let decoder: TextDecoder | EscapingUtf8Decoder | null = null;
   let offset = 0;
   try {
-    for await (const bytes of stream ?? openBytes!()) {
-      decoder ??= new TextDecoder(bomEncoding(bytes) ?? encoding, { fatal: true });
+    for await (const chunk of stream ?? openBytes!()) {
+      let bytes = chunk as Buffer;
+      if (decoder === null) {
+        const decided = bomEncoding(bytes) ?? encoding;
+        if (decided === 'utf-8') {
+          decoder = new EscapingUtf8Decoder();
+          if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+        } else decoder = new TextDecoder(decided, { fatal: true });
+      }
       const text = decode(decoder, bytes, file, offset);
       offset += bytes.length;
       if (text) yield text;
@@ -40,7 +50,8 @@ export async function* readTextChunks(file: string, encoding: string, openBytes?
   }
 }
 
-function decode(decoder: TextDecoder, bytes: Buffer | undefined, file: string, offset: number): string {
+function decode(decoder: TextDecoder | EscapingUtf8Decoder, bytes: Buffer | undefined, file: string, offset: number): string {
+  if (decoder instanceof EscapingUtf8Decoder) return decoder.decode(bytes, bytes === undefined);
   try {
     return bytes === undefined ? decoder.decode() : decoder.decode(bytes, { stream: true });
   } catch (error) {

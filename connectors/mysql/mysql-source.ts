@@ -8,6 +8,7 @@ import { classifyDriverError, FatalError } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
 import { groupPrimaryKeys } from '../sql/table-list.js';
+import { qualifiedNameHint, quoteMysqlName } from '../sql/quote-name.js';
 import type { MysqlConfig } from './mysql-config.js';
 
 /** The subset of mysql2's promise pool this source uses (injected, as in kysely's MysqlPool). */
@@ -31,9 +32,9 @@ export class MysqlSource implements Source {
   async *read(request: ReadRequest): AsyncGenerator<SourceBatch> {
     const { entity } = request;
     const where = `MySQL ${this.#config.endpoint} table ${entity.table}`;
-    const table = quoteIdentifier(entity.table);
-    const key = quoteIdentifier(entity.key);
-    const cursor = entity.cursor === undefined ? undefined : quoteIdentifier(entity.cursor);
+    const table = quoteMysqlName(entity.table);
+    const key = quoteMysqlName(entity.key);
+    const cursor = entity.cursor === undefined ? undefined : quoteMysqlName(entity.cursor);
     const scope = entity.where ? `(${entity.where})` : '1=1';
     const order = cursor ? `${cursor}, ${key}` : key;
     const fetchPage = ({ after, limit }: KeysetPageRequest) =>
@@ -55,7 +56,7 @@ export class MysqlSource implements Source {
   async count(entity: SourceEntity, signal?: AbortSignal): Promise<number> {
     const scope = entity.where ? `(${entity.where})` : '1=1';
     const rows = await this.#query(`MySQL ${this.#config.endpoint} table ${entity.table}`, signal, (pool) =>
-      pool.query(`SELECT COUNT(*) AS n FROM ${quoteIdentifier(entity.table)} WHERE ${scope}`),
+      pool.query(`SELECT COUNT(*) AS n FROM ${quoteMysqlName(entity.table)} WHERE ${scope}`),
     );
     return Number(rows[0]?.n ?? 0);
   }
@@ -63,9 +64,9 @@ export class MysqlSource implements Source {
   async existingKeys(entity: SourceEntity, keys: readonly string[], signal?: AbortSignal): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
     const scope = entity.where ? `(${entity.where})` : '1=1';
-    const key = quoteIdentifier(entity.key);
+    const key = quoteMysqlName(entity.key);
     const rows = await this.#query(`MySQL ${this.#config.endpoint} table ${entity.table}`, signal, (pool) =>
-      pool.query(`SELECT ${key} AS k FROM ${quoteIdentifier(entity.table)} WHERE ${scope} AND ${key} IN (?)`, [keys]),
+      pool.query(`SELECT ${key} AS k FROM ${quoteMysqlName(entity.table)} WHERE ${scope} AND ${key} IN (?)`, [keys]),
     );
     return new Set(rows.map((row) => String(row.k)));
   }
@@ -74,7 +75,7 @@ export class MysqlSource implements Source {
     if (keys.length === 0) return [];
     const scope = entity.where ? `(${entity.where})` : '1=1';
     const rows = await this.#query(`MySQL ${this.#config.endpoint} table ${entity.table}`, signal, (pool) =>
-      pool.query(`SELECT * FROM ${quoteIdentifier(entity.table)} WHERE ${scope} AND ${quoteIdentifier(entity.key)} IN (?)`, [keys]),
+      pool.query(`SELECT * FROM ${quoteMysqlName(entity.table)} WHERE ${scope} AND ${quoteMysqlName(entity.key)} IN (?)`, [keys]),
     );
     return rows.map((data) => ({ key: String(data[entity.key]), data, origin: `${this.#config.url.path}.${entity.table} ${entity.key}=${String(data[entity.key])}` }));
   }
@@ -87,7 +88,9 @@ export class MysqlSource implements Source {
         [entity.table],
       ),
     );
-    if (rows.length === 0) throw new FatalError(`MySQL ${this.#config.endpoint}: table \`${entity.table}\` does not exist`);
+    if (rows.length === 0) {
+      throw new FatalError(`MySQL ${this.#config.endpoint}: table \`${entity.table}\` does not exist${qualifiedNameHint(entity.table, 'database', 'name it in the connection URL (mysql://…/database)')}`);
+    }
     return rows.map((row) => ({ name: String(row.name), type: String(row.type), nullable: row.nullable === 'YES' }));
   }
 
@@ -154,11 +157,4 @@ export function keysetCondition(after: KeysetPageRequest['after'], key: string, 
   }
   if (after.key === null) return [`${cursor} >= ?`, [after.cursor]];
   return [`${cursor} >= ? AND (${cursor} > ? OR ${key} > ?)`, [after.cursor, after.cursor, after.key]];
-}
-
-export function quoteIdentifier(name: string): string {
-  return name
-    .split('.')
-    .map((part) => `\`${part.replaceAll('`', '``')}\``)
-    .join('.');
 }

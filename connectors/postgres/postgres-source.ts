@@ -6,7 +6,7 @@ import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilit
 import { classifyDriverError, FatalError } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
-import { quotePgIdentifier } from '../sql/pg-upsert.js';
+import { qualifiedNameHint, quotePgName } from '../sql/quote-name.js';
 import { groupPrimaryKeys } from '../sql/table-list.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { classifyingPool, type PgPool } from './postgres-pool.js';
@@ -27,9 +27,9 @@ export class PostgresSource implements Source {
 
   async *read(request: ReadRequest): AsyncGenerator<SourceBatch> {
     const { entity } = request;
-    const table = quotePgIdentifier(entity.table);
-    const key = quotePgIdentifier(entity.key);
-    const cursor = entity.cursor === undefined ? undefined : quotePgIdentifier(entity.cursor);
+    const table = quotePgName(entity.table);
+    const key = quotePgName(entity.key);
+    const cursor = entity.cursor === undefined ? undefined : quotePgName(entity.cursor);
     const scope = entity.where ? `(${entity.where})` : 'TRUE';
     const order = cursor ? `${cursor} ASC NULLS FIRST, ${key} ASC` : `${key} ASC`;
     const fetchPage = ({ after, limit }: KeysetPageRequest) => {
@@ -49,35 +49,37 @@ export class PostgresSource implements Source {
 
   async count(entity: SourceEntity, signal?: AbortSignal): Promise<number> {
     const scope = entity.where ? `(${entity.where})` : 'TRUE';
-    const rows = await this.#query(`SELECT COUNT(*)::bigint AS n FROM ${quotePgIdentifier(entity.table)} WHERE ${scope}`, [], signal);
+    const rows = await this.#query(`SELECT COUNT(*)::bigint AS n FROM ${quotePgName(entity.table)} WHERE ${scope}`, [], signal);
     return Number(rows[0]?.n ?? 0);
   }
 
   async existingKeys(entity: SourceEntity, keys: readonly string[], signal?: AbortSignal): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
     const scope = entity.where ? `(${entity.where})` : 'TRUE';
-    const key = quotePgIdentifier(entity.key);
+    const key = quotePgName(entity.key);
     // `= ANY($1)` takes the key column's type, so the primary-key index answers.
-    const rows = await this.#query(`SELECT ${key}::text AS k FROM ${quotePgIdentifier(entity.table)} WHERE ${scope} AND ${key} = ANY($1)`, [keys], signal);
+    const rows = await this.#query(`SELECT ${key}::text AS k FROM ${quotePgName(entity.table)} WHERE ${scope} AND ${key} = ANY($1)`, [keys], signal);
     return new Set(rows.map((row) => String(row.k)));
   }
 
   async readKeys(entity: SourceEntity, keys: readonly string[], signal?: AbortSignal): Promise<SourceRow[]> {
     if (keys.length === 0) return [];
     const scope = entity.where ? `(${entity.where})` : 'TRUE';
-    const key = quotePgIdentifier(entity.key);
-    const rows = await this.#query(`SELECT * FROM ${quotePgIdentifier(entity.table)} WHERE ${scope} AND ${key} = ANY($1)`, [keys], signal);
+    const key = quotePgName(entity.key);
+    const rows = await this.#query(`SELECT * FROM ${quotePgName(entity.table)} WHERE ${scope} AND ${key} = ANY($1)`, [keys], signal);
     return rows.map((data) => ({ key: String(data[entity.key]), data, origin: `${this.#config.url.path}.${entity.table} ${entity.key}=${String(data[entity.key])}` }));
   }
 
   async describe(entity: SourceEntity): Promise<readonly ColumnInfo[]> {
-    const [schema, table] = entity.table.includes('.') ? entity.table.split('.', 2) : [null, entity.table];
     const rows = await this.#query(
       `SELECT column_name AS name, data_type AS type, is_nullable AS nullable FROM information_schema.columns
-        WHERE table_name = $1 AND table_schema = COALESCE($2, current_schema()) ORDER BY ordinal_position`,
-      [table, schema],
+        WHERE table_name = $1 AND table_schema = current_schema() ORDER BY ordinal_position`,
+      [entity.table],
     );
-    if (rows.length === 0) throw new FatalError(`${this.#where}: table \`${entity.table}\` does not exist`);
+    if (rows.length === 0) {
+      const hint = qualifiedNameHint(entity.table, 'schema', `put ?schema=${entity.table.split('.')[0]} on the connection URL`);
+      throw new FatalError(`${this.#where}: table \`${entity.table}\` does not exist in schema \`${this.#config.schema}\`${hint}`);
+    }
     return rows.map((row) => ({ name: String(row.name), type: String(row.type), nullable: row.nullable === 'YES' }));
   }
 

@@ -105,6 +105,10 @@ async function planTables(project: Project, connections: readonly ResolvedConnec
       }
       // Tables a mapping reads by a cursor are written in its order (cursor, key), so a migration from the backup sees rows in the order it would see them in the database.
       const cursor = mapping?.source.cursor !== undefined && mapping.source.key === key && source.capabilities.resumable ? mapping.source.cursor : undefined;
+      if (/[/\\\u0000]/.test(table.name) || table.name === '.' || table.name === '..') {
+        problems.push(`table \`${table.name}\` of \`${connection.name}\` cannot name a backup file (it holds a path separator); name the tables to back up without it`);
+        continue;
+      }
       const base = connections.length > 1 ? `${connection.name}.${table.name}` : table.name;
       planned.push({ connection, source, table: table.name, key, cursor, file: `${base}${extension}` });
     }

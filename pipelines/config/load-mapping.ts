@@ -77,6 +77,12 @@ export async function loadMapping(file: string, displayName: string, context: Ma
     if (raw.on_delete === 'delete') at('/on_delete', `\`on_delete: delete\` on an HTTP API target needs a delete endpoint: ${how}, or use \`archive\` or \`ignore\``);
     if (raw.dedupe !== undefined) at('/dedupe', `de-duplication on an HTTP API target deletes the record of a duplicate folded into its survivor, which needs a delete endpoint: ${how}`);
   }
+  // A source name is one identifier (or file name), dots and quotes included; a control character
+  // can be neither, and would only fail later, mid-run.
+  const names: [string, string | undefined][] = [['/source/table', raw.source.table], ['/source/key', raw.source.key], ['/source/cursor', raw.source.cursor], ['/source/soft_delete/column', raw.source.soft_delete?.column]];
+  for (const [pointer, name] of names) {
+    if (name !== undefined && /[\u0000-\u001f\u007f]/.test(name)) at(pointer, `contains a control character (got ${JSON.stringify(name)}); a table or column name is written as it is named, dots and quotes included`);
+  }
   if (!(raw.target.key in raw.fields)) {
     at('/target/key', `\`${raw.target.key}\` must also be a field: it holds the legacy key, e.g. \`${raw.target.key}: { from: ${raw.source.key} }\``);
   }

@@ -17,6 +17,7 @@ import { mergedKeyUpdates, foldIntoSurvivors, type ChildReference, type Fold } f
 import { resolveReferences, type ReferenceResolver } from './resolve-references.js';
 import { writeRows, type WriteResult, type WrittenRow } from './write-rows.js';
 import { writeApiBatch } from './write-api-batch.js';
+import { batchDataFailure, unstorableKeyReason, unstorableValueProblems } from './storable-values.js';
 
 /** What classifying a batch needs: no writing. */
 export interface PlanContext {
@@ -103,13 +104,17 @@ export async function writeBatch(context: EntityContext, batch: SourceBatch, pla
 
   // write rows and state in one transaction
   const claimed = context.batches.committed;
-  const written = await context.retry(`writing ${plan.toWrite.length} rows`, () =>
-    sink.transaction(async (tx) => {
-      if (!(await state.claimBatch(tx.db, runId, entity, claimed))) return null;
-      const result = await writeRows(tx, context.target, rows);
-      return commitBatchState(tx, context, batch, plan, options, result, (folds) => foldIntoSurvivors(tx, context, folds));
-    }),
-  );
+  const written = await context
+    .retry(`writing ${plan.toWrite.length} rows`, () =>
+      sink.transaction(async (tx) => {
+        if (!(await state.claimBatch(tx.db, runId, entity, claimed))) return null;
+        const result = await writeRows(tx, context.target, rows);
+        return commitBatchState(tx, context, batch, plan, options, result, (folds) => foldIntoSurvivors(tx, context, folds));
+      }),
+    )
+    .catch((error: unknown) => {
+      throw batchDataFailure(entity, batch, error);
+    });
   context.batches.committed = claimed + 1;
   return written;
 }
@@ -178,12 +183,22 @@ export async function planBatch(context: PlanContext, batch: SourceBatch): Promi
   const ledger = emptyLedger();
   ledger.read = batch.rows.length + batch.rejects.length;
 
+  // A key PostgreSQL text cannot hold exactly never reaches the id map (a NUL would fail every
+  // statement of the batch): its row is rejected by position, with the key shown escaped.
+  const keyColumn = compiled.mapping.source.key;
+  const rejects: Rejection[] = [];
+  const rows = batch.rows.filter((row) => {
+    const reason = unstorableKeyReason(keyColumn, row.key);
+    if (reason !== null) rejects.push(rejection('read', null, row.origin, reason, row.data));
+    return reason === null;
+  });
   // A malformed record whose key also names a good row of this batch is kept by position, so that
   // the good row owns the key.
-  const rowKeys = new Set(batch.rows.map((row) => row.key));
-  const rejects: Rejection[] = batch.rejects.map((r) =>
-    rejection('read', r.key, r.origin, r.reason, r.payload, r.key === null ? `@${r.origin}` : rowKeys.has(r.key) ? `@${r.origin}#${r.key}` : r.key),
-  );
+  const rowKeys = new Set(rows.map((row) => row.key));
+  for (const r of batch.rejects) {
+    const key = r.key !== null && unstorableKeyReason(keyColumn, r.key) !== null ? null : r.key;
+    rejects.push(rejection('read', key, r.origin, r.reason, r.payload, key === null ? `@${r.origin}` : rowKeys.has(key) ? `@${r.origin}#${key}` : key));
+  }
   const keys = [...new Set([...rowKeys, ...rejects.flatMap((r) => (r.key === null ? [] : [r.key]))])];
   const stateful = context.firstLoad ? context.firstLoad.seenBefore(keys) : keys;
   const known = new Map(await context.retry('reading the id map', () => state.lookupKeys(entity, stateful)));
@@ -192,7 +207,7 @@ export async function planBatch(context: PlanContext, batch: SourceBatch): Promi
   const filtered: FilteredKey[] = [];
   const mapped: MappedRow[] = [];
   const seenInBatch = new Map<string, string>();
-  for (const row of batch.rows) {
+  for (const row of rows) {
     const firstOrigin = seenInBatch.get(row.key);
     const earlier = known.get(row.key);
     const seenEarlierInRun = !context.sourceCapabilities.uniqueKeys && earlier !== undefined && earlier.lastRunId === runId;
@@ -253,17 +268,13 @@ export async function planBatch(context: PlanContext, batch: SourceBatch): Promi
   return { ledger, known, rejects, filtered, toWrite, unchanged, merged, dedupe };
 }
 
-/** Target schema checks, plus what PostgreSQL cannot store at all (NUL characters in text). */
+/** Target schema checks, plus what PostgreSQL cannot store at all (NUL characters, lone surrogates). */
 function validateRows(rows: readonly MappedRow[], compiled: CompiledMapping, rejects: Rejection[]): MappedRow[] {
   const check = compiled.mapping.validate;
   const valid: MappedRow[] = [];
   for (const row of rows) {
     const problems = check ? [...check.check(row.values)] : [];
-    for (const [column, value] of Object.entries(row.values)) {
-      if (typeof value === 'string' && value.includes('\u0000')) {
-        problems.push(`field \`${column}\` contains a NUL character (U+0000), which PostgreSQL text cannot store; add { replace: { pattern: '\\u0000', with: '' } } to drop it`);
-      }
-    }
+    problems.push(...unstorableValueProblems(row.values));
     if (problems.length > 0) rejects.push(rejection('validate', row.key, row.origin, problems.join('; '), row.source));
     else valid.push(row);
   }

@@ -15,6 +15,7 @@ import { childKeysOf, mergedKeyUpdates, type Fold } from './dedupe-write.js';
 import { commitBatchState, rowsToWrite, type BatchOptions, type BatchPlan, type EntityContext } from './process-batch.js';
 import type { SourceBatch } from '../../connectors/types.js';
 import type { WriteResult } from './write-rows.js';
+import { batchDataFailure } from './storable-values.js';
 
 export async function writeApiBatch(context: EntityContext & { sink: ApiSink }, batch: SourceBatch, plan: BatchPlan, options: BatchOptions): Promise<LedgerCounts | null> {
   const { compiled, state, runId, sink } = context;
@@ -33,12 +34,16 @@ export async function writeApiBatch(context: EntityContext & { sink: ApiSink }, 
     if (folds.length > 0) await foldThroughApi(context, folds, call);
   }
   // 3. the state, in one transaction; a retry after a lost COMMIT answer finds the batch claimed
-  const counts = await context.retry(`committing the state of ${plan.toWrite.length} rows`, () =>
-    stateSink.transaction(async (tx) => {
-      if (!(await state.claimBatch(tx.db, runId, entity, claimed))) return null;
-      return commitBatchState(tx, context, batch, plan, options, result, async () => undefined);
-    }),
-  );
+  const counts = await context
+    .retry(`committing the state of ${plan.toWrite.length} rows`, () =>
+      stateSink.transaction(async (tx) => {
+        if (!(await state.claimBatch(tx.db, runId, entity, claimed))) return null;
+        return commitBatchState(tx, context, batch, plan, options, result, async () => undefined);
+      }),
+    )
+    .catch((error: unknown) => {
+      throw batchDataFailure(entity, batch, error);
+    });
   context.batches.committed = claimed + 1;
   return counts;
 }

@@ -12,6 +12,7 @@ import { emptyLedger, LEDGER_BUCKETS, type LedgerCounts } from './ledger.js';
 import { DedupeStore } from './dedupe-store.js';
 import { DeletionStore, type PendingAction } from './deletion-store.js';
 import { migrateState } from './state-migrations.js';
+import { isStorableText, storableJson, storableText } from './storable-text.js';
 
 export type { PendingAction };
 
@@ -132,7 +133,7 @@ export class StateStore {
   }
 
   async finishRun(runId: number, status: RunStatus, error?: string): Promise<void> {
-    await sql`UPDATE ${this.#table('runs')} SET status = ${status}, finished_at = now(), error = ${error ?? null}
+    await sql`UPDATE ${this.#table('runs')} SET status = ${status}, finished_at = now(), error = ${error === undefined ? null : storableText(error)}
               WHERE run_id = ${runId}`.execute(this.#db);
     await sql`UPDATE ${this.#table('run_ledger')} SET status = ${status}, finished_at = now()
               WHERE run_id = ${runId} AND status = 'running'`.execute(this.#db);
@@ -149,10 +150,10 @@ export class StateStore {
   }
 
   async getWatermark(entity: string): Promise<Watermark | null> {
-    const { rows } = await sql<{ cursor: WatermarkValue | null; key: WatermarkValue | null }>`
+    const { rows } = await sql<{ cursor: StoredWatermarkValue | null; key: StoredWatermarkValue | null }>`
       SELECT cursor, key FROM ${this.#table('watermarks')} WHERE entity = ${entity}`.execute(this.#db);
     const row = rows[0];
-    return row ? { cursor: row.cursor, key: row.key } : null;
+    return row ? { cursor: fromWatermarkJson(row.cursor), key: fromWatermarkJson(row.key) } : null;
   }
 
   async clearWatermark(entity: string): Promise<void> {
@@ -169,8 +170,9 @@ export class StateStore {
   }
 
   /** The state of each key that has one; one query per batch. */
-  async lookupKeys(entity: string, keys: readonly string[]): Promise<Map<string, KeyState>> {
+  async lookupKeys(entity: string, requested: readonly string[]): Promise<Map<string, KeyState>> {
     const found = new Map<string, KeyState>();
+    const keys = storableKeys(requested);
     if (keys.length === 0) return found;
     const { rows } = await sql<{ legacy_key: string; status: KeyStatus; target_id: string | null; owns_row: boolean; row_hash: string | null; detail: string | null; pending_action: PendingAction | null; refs: Record<string, string> | null; run_id: string }>`
       SELECT legacy_key, status, target_id, owns_row, row_hash, detail, pending_action, refs, run_id::text FROM ${this.#table('id_map')}
@@ -191,8 +193,9 @@ export class StateStore {
   }
 
   /** Target ids of loaded or merged legacy keys of `entity`: the lookups of child entities. */
-  async resolveTargetIds(entity: string, keys: readonly string[]): Promise<Map<string, string>> {
+  async resolveTargetIds(entity: string, requested: readonly string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
+    const keys = storableKeys(requested);
     if (keys.length === 0) return found;
     const { rows } = await sql<{ legacy_key: string; target_id: string }>`
       SELECT legacy_key, target_id FROM ${this.#table('id_map')}
@@ -236,7 +239,7 @@ export class StateStore {
       await sql`INSERT INTO ${this.#table('id_map')} (entity, legacy_key, status, target_id, owns_row, row_hash, detail, pending_action, refs, run_id, updated_at)
         SELECT ${entity}, k, s, t, o, h, d, a, r::jsonb, ${runId}, now()
           FROM unnest(${column((k) => k.legacyKey)}::text[], ${column((k) => k.status)}::text[], ${column((k) => k.targetId)}::text[],
-                      ${column((k) => k.ownsRow)}::boolean[], ${column((k) => k.rowHash)}::text[], ${column((k) => k.detail)}::text[],
+                      ${column((k) => k.ownsRow)}::boolean[], ${column((k) => k.rowHash)}::text[], ${column((k) => (k.detail === null ? null : storableText(k.detail)))}::text[],
                       ${column((k) => k.pendingAction)}::text[], ${column((k) => (k.references ? JSON.stringify(k.references) : null))}::text[]) AS u(k, s, t, o, h, d, a, r)
         ON CONFLICT (entity, legacy_key) DO UPDATE SET status = excluded.status, target_id = excluded.target_id, owns_row = excluded.owns_row,
           row_hash = excluded.row_hash, detail = excluded.detail, pending_action = excluded.pending_action, refs = excluded.refs,
@@ -247,20 +250,23 @@ export class StateStore {
   async #commitRejectsWatermarkAndLedger(tx: Executor, delta: BatchDelta): Promise<void> {
     const { runId, entity } = delta;
     if (delta.clearedRejects.length > 0) {
-      await sql`DELETE FROM ${this.#table('rejects')} WHERE entity = ${entity} AND ref = ANY(${[...delta.clearedRejects]}::text[])`.execute(tx);
+      await sql`DELETE FROM ${this.#table('rejects')} WHERE entity = ${entity} AND ref = ANY(${delta.clearedRejects.map(storableText)}::text[])`.execute(tx);
     }
     if (delta.rejects.length > 0) {
+      // Whatever a rejected row holds, its reject must be storable: a NUL or a lone surrogate in
+      // a reason, an origin or the payload would otherwise fail the whole batch, on every retry.
       const column = <T>(pick: (r: Rejection) => T) => delta.rejects.map(pick);
+      const text = (value: string | null) => (value === null ? null : storableText(value));
       await sql`INSERT INTO ${this.#table('rejects')} (entity, ref, legacy_key, origin, stage, reason, payload, run_id, first_run_id, updated_at)
         SELECT ${entity}, r, k, o, s, m, p::jsonb, ${runId}, ${runId}, now()
-          FROM unnest(${column((r) => r.ref)}::text[], ${column((r) => r.key)}::text[], ${column((r) => r.origin)}::text[],
-                      ${column((r) => r.stage)}::text[], ${column((r) => r.reason)}::text[], ${column((r) => payloadJson(r.payload))}::text[]) AS u(r, k, o, s, m, p)
+          FROM unnest(${column((r) => text(r.ref))}::text[], ${column((r) => text(r.key))}::text[], ${column((r) => text(r.origin))}::text[],
+                      ${column((r) => r.stage)}::text[], ${column((r) => text(r.reason))}::text[], ${column((r) => storableJson(r.payload))}::text[]) AS u(r, k, o, s, m, p)
         ON CONFLICT (entity, ref) DO UPDATE SET legacy_key = excluded.legacy_key, origin = excluded.origin, stage = excluded.stage,
           reason = excluded.reason, payload = excluded.payload, run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(tx);
     }
     if (delta.watermark) {
       await sql`INSERT INTO ${this.#table('watermarks')} (entity, cursor, key, run_id, updated_at)
-        VALUES (${entity}, ${JSON.stringify(delta.watermark.cursor)}::jsonb, ${JSON.stringify(delta.watermark.key)}::jsonb, ${runId}, now())
+        VALUES (${entity}, ${toWatermarkJson(delta.watermark.cursor)}::jsonb, ${toWatermarkJson(delta.watermark.key)}::jsonb, ${runId}, now())
         ON CONFLICT (entity) DO UPDATE SET cursor = excluded.cursor, key = excluded.key, run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(tx);
     }
     await this.addToLedger(tx, runId, entity, delta.ledger, { batch: true });
@@ -298,7 +304,7 @@ export class StateStore {
   }
 
   async saveSourceColumns(runId: number, entity: string, columns: readonly ColumnInfo[]): Promise<void> {
-    await sql`INSERT INTO ${this.#table('source_columns')} (entity, columns, run_id) VALUES (${entity}, ${JSON.stringify(columns)}::jsonb, ${runId})
+    await sql`INSERT INTO ${this.#table('source_columns')} (entity, columns, run_id) VALUES (${entity}, ${storableJson(columns)}::jsonb, ${runId})
       ON CONFLICT (entity) DO UPDATE SET columns = excluded.columns, run_id = excluded.run_id, updated_at = now()`.execute(this.#db);
   }
 
@@ -382,11 +388,26 @@ interface StoredRejectionRow {
   updated_at: string;
 }
 
-/** JSON text PostgreSQL's jsonb accepts: no NUL characters (rejected by jsonb), bigints as text. */
-function payloadJson(payload: unknown): string {
-  return JSON.stringify(payload ?? null, (_key, value: unknown) => {
-    if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
-    if (typeof value === 'bigint') return value.toString();
-    return value;
-  });
+/**
+ * Keys the id map can hold: one PostgreSQL text cannot store is in no id map (its row was
+ * rejected by position), and as a query parameter it would fail the whole statement.
+ */
+function storableKeys(keys: readonly string[]): readonly string[] {
+  return keys.every(isStorableText) ? keys : keys.filter(isStorableText);
+}
+
+/** A watermark value as jsonb holds it: text jsonb cannot store (a NUL) goes as its UTF-16 code units. */
+type StoredWatermarkValue = WatermarkValue | { readonly utf16: readonly number[] };
+
+/**
+ * Watermarks must come back exactly (the next page starts strictly after them), so text that
+ * jsonb refuses (a legacy key holding a NUL, its row rejected) is not escaped but kept as code units.
+ */
+function toWatermarkJson(value: WatermarkValue | null): string {
+  if (typeof value === 'string' && !isStorableText(value)) return JSON.stringify({ utf16: Array.from({ length: value.length }, (_unit, i) => value.charCodeAt(i)) });
+  return JSON.stringify(value);
+}
+
+function fromWatermarkJson(value: StoredWatermarkValue | null): WatermarkValue | null {
+  return value !== null && typeof value === 'object' ? String.fromCharCode(...value.utf16) : value;
 }

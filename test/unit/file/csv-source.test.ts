@@ -107,6 +107,18 @@ describe('encodings', () => {
     await expect(asUtf8).rejects.toThrow(/test_latin1\.csv is not valid utf-8 .*encoding=windows-1252/);
   });
 
+  it('rejects the one UTF-8 row holding an invalid byte, naming line, field and byte, and reads the rest', async () => {
+    const lines = ['id,name,city', ...Array.from({ length: 30 }, (_, i) => `${i + 1},Company ${i + 1},Dalian`)];
+    const bytes = Buffer.from(lines.join('\n') + '\n');
+    const bad = bytes.indexOf('Company 17,') + 'Company 1'.length;
+    bytes[bad] = 0xe9;
+    const { rows, rejects } = await read(await csvFile('one-bad-byte.csv', bytes), 'id');
+    expect(rows).toHaveLength(29);
+    expect(rejects).toEqual([
+      { key: '17', origin: 'one-bad-byte.csv:18', reason: expect.stringMatching(/^field `name` holds bytes that are not valid utf-8 \(0xE9\)/), payload: { id: '17', name: 'Company 1\uDCE9', city: 'Dalian' } },
+    ]);
+  });
+
   it('reads GB18030 (Chinese legacy encoding) when told', async () => {
     // 张伟,北京 in GB18030.
     const bytes = Uint8Array.from([0x69, 0x64, 0x2c, 0x6e, 0x61, 0x6d, 0x65, 0x0a, 0x31, 0x2c, 0xd5, 0xc5, 0xce, 0xb0, 0x0a]);
