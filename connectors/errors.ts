@@ -19,13 +19,37 @@ export class ConnectorError extends Error {
 
 /** A fault that may pass: lost connection, deadlock, 429/503. Retried with back-off. */
 export class TransientError extends ConnectorError {
-  override readonly name = 'TransientError';
+  override readonly name: string = 'TransientError';
   /** The server's hint (`Retry-After`), in milliseconds. */
   readonly retryAfterMs: number | undefined;
   constructor(message: string, options?: { cause?: unknown; code?: string | undefined; retryAfterMs?: number | undefined }) {
     super(message, options);
     this.retryAfterMs = options?.retryAfterMs;
   }
+}
+
+/**
+ * A transient fault whose retry budget is spent. Still transient in kind (a later run may pass),
+ * but final for this run: no layer retries it again, so that nested retries cannot multiply.
+ * The message says how many attempts over how long: `…: gave up after 6 attempts over 31.2 s`.
+ */
+export class RetriesExhausted extends TransientError {
+  override readonly name: string = 'RetriesExhausted';
+  readonly attempts: number;
+  readonly elapsedMs: number;
+  constructor(last: TransientError, attempts: number, elapsedMs: number) {
+    super(`${last.message}: gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${formatSeconds(elapsedMs)}`, {
+      cause: last,
+      code: last.code,
+      retryAfterMs: last.retryAfterMs,
+    });
+    this.attempts = attempts;
+    this.elapsedMs = elapsedMs;
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** A fault that retrying will not fix: wrong password, missing table. Stops the run, resumably. */
@@ -52,7 +76,8 @@ const FRIENDLY: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused: is the server running and listening on that port?',
   ENOTFOUND: 'host not found',
   EAI_AGAIN: 'host name lookup failed (DNS)',
-  ETIMEDOUT: 'connection timed out',
+  ETIMEDOUT: 'no answer within connect_timeout_ms',
+  PROTOCOL_SEQUENCE_TIMEOUT: 'no answer within query_timeout_ms',
   ECONNRESET: 'connection reset by the server',
   PROTOCOL_CONNECTION_LOST: 'connection lost',
   ER_ACCESS_DENIED_ERROR: 'access denied: check the user name and password',
@@ -66,6 +91,12 @@ const FRIENDLY: Readonly<Record<string, string>> = {
   '42703': 'column does not exist',
   '57P01': 'connection terminated by an administrator',
 };
+
+// pg's time-outs carry no code, only their text.
+const UNCODED: readonly (readonly [RegExp, string])[] = [
+  [/Connection terminated due to connection timeout|timeout exceeded when trying to connect/i, 'no answer within connect_timeout_ms'],
+  [/Query read timeout/i, 'no answer within query_timeout_ms'],
+];
 
 interface DriverErrorLike {
   code?: unknown;
@@ -84,8 +115,8 @@ export function classifyDriverError(error: unknown, where: string): ConnectorErr
   const e = (error ?? {}) as DriverErrorLike;
   const code = typeof e.code === 'string' ? e.code : undefined;
   const driverText = scrub(String(e.sqlMessage ?? e.message ?? error));
-  const friendly = code !== undefined ? FRIENDLY[code] : undefined;
-  const detail = friendly ? `${friendly} (${code}; ${driverText})` : code ? `${driverText} (${code})` : driverText;
+  const friendly = code !== undefined ? FRIENDLY[code] : UNCODED.find(([pattern]) => pattern.test(driverText))?.[1];
+  const detail = friendly ? `${friendly} (${code === undefined ? '' : `${code}; `}${driverText})` : code ? `${driverText} (${code})` : driverText;
   const message = `${where}: ${detail}`;
   if (isTransientCode(code, driverText)) return new TransientError(message, { cause: error, code });
   return new FatalError(message, { cause: error, code });
@@ -94,7 +125,9 @@ export function classifyDriverError(error: unknown, where: string): ConnectorErr
 function isTransientCode(code: string | undefined, text: string): boolean {
   // pg's "Client has encountered a connection error and is not queryable": a pooled client whose
   // server went away while it was checked out; a new connection succeeds.
-  if (code === undefined) return /Connection terminated|connection (?:closed|ended)|connection error and is not queryable|socket hang up/i.test(text);
+  if (code === undefined) {
+    return /Connection terminated|connection (?:closed|ended)|connection error and is not queryable|socket hang up|timeout exceeded when trying to connect|Query read timeout/i.test(text);
+  }
   return TRANSIENT_NETWORK_CODES.has(code) || TRANSIENT_PG_STATES.test(code);
 }
 

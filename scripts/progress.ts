@@ -2,6 +2,7 @@
  * The progress line people watch during a long run (rows, rows/s, ETA), drawn on stderr when it is
  * a terminal. A separate channel from the JSON logs; log lines clear it before they print.
  */
+import type { RetryEvent } from '../connectors/retry.js';
 import type { RunObserver } from '../pipelines/runner/run-events.js';
 import type { LedgerCounts } from '../pipelines/state/ledger.js';
 
@@ -40,6 +41,13 @@ export class ProgressLine implements RunObserver {
 
   entityFinished(): void {
     this.clear();
+  }
+
+  /** A wait between attempts shows on the line (the log file has each retry): a run waiting is not a run hung. */
+  retrying(what: string, event: RetryEvent): void {
+    if (!this.#enabled) return;
+    this.#out.write(`\r\x1b[2K${what}: ${event.error.code ?? 'failed'}, retrying in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt + 1} of ${event.attempts})`);
+    this.#visible = true;
   }
 
   /** Removes the line so that other output starts on a clean row. */

@@ -8,12 +8,18 @@ export interface MysqlConfig {
   /** `host:port/database`, for messages. */
   readonly endpoint: string;
   readonly poolSize: number;
+  /** How long one connection attempt may take (TCP and handshake). @default 10_000 */
   readonly connectTimeoutMs: number;
+  /** How long one query may go without an answer before it fails (transient, so retried); 0 for no limit. @default 600_000 */
+  readonly queryTimeoutMs: number;
   /** Time zone the server's DATETIME values are read in; values stay text, so this only affects NOW(). */
   readonly timezone: string;
 }
 
-const OPTIONS = ['pool_size', 'connect_timeout_ms', 'timezone'] as const;
+const OPTIONS = ['pool_size', 'connect_timeout_ms', 'query_timeout_ms', 'timezone'] as const;
+
+/** Ten minutes: longer than any keyset page or COUNT should take, short enough that a server gone silent cannot hold a run. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 600_000;
 
 export function parseMysqlConfig(url: ConnectionUrl): MysqlConfig {
   for (const name of Object.keys(url.params)) {
@@ -28,6 +34,7 @@ export function parseMysqlConfig(url: ConnectionUrl): MysqlConfig {
     endpoint: describeEndpoint(url, 3306),
     poolSize: integerOption(url, 'pool_size', 4, 1, 64),
     connectTimeoutMs: integerOption(url, 'connect_timeout_ms', 10_000, 100, 600_000),
+    queryTimeoutMs: integerOption(url, 'query_timeout_ms', DEFAULT_QUERY_TIMEOUT_MS, 0, 86_400_000),
     timezone: url.params.timezone ?? 'local',
   });
 }

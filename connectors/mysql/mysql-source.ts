@@ -5,7 +5,6 @@
  */
 import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo } from '../types.js';
 import { classifyDriverError, FatalError } from '../errors.js';
-import { withRetry } from '../retry.js';
 import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
 import { groupPrimaryKeys } from '../sql/table-list.js';
 import { qualifiedNameHint, quoteMysqlName } from '../sql/quote-name.js';
@@ -14,7 +13,17 @@ import type { MysqlConfig } from './mysql-config.js';
 /** The subset of mysql2's promise pool this source uses (injected, as in kysely's MysqlPool). */
 export interface MysqlPool {
   query(sql: string, values?: readonly unknown[]): Promise<[unknown, unknown]>;
+  /** A connection of its own, for a query under a time-out (see #query). */
+  getConnection(): Promise<MysqlConnection>;
   end(): Promise<void>;
+}
+
+/** The subset of a mysql2 pooled connection this source uses. */
+export interface MysqlConnection {
+  query(sql: string, values?: readonly unknown[]): Promise<[unknown, unknown]>;
+  release(): void;
+  /** Closes the socket at once and takes the connection out of the pool. */
+  destroy(): void;
 }
 
 export class MysqlSource implements Source {
@@ -129,19 +138,46 @@ export class MysqlSource implements Source {
     return this.#pool;
   }
 
+  /**
+   * One query, classified; never retried here: the caller owns the retry budget (STYLE 7), and a
+   * second layer of retries would multiply the attempts against a dead server.
+   */
   async #query(where: string, signal: AbortSignal | undefined, run: (pool: MysqlPool) => Promise<[unknown, unknown]>): Promise<Row[]> {
     if (this.#closed) throw new FatalError(`${where}: source is closed`);
-    return withRetry(
-      async () => {
-        try {
-          const [rows] = await run(await this.#getPool());
-          return rows as Row[];
-        } catch (error) {
-          throw classifyDriverError(error, where);
-        }
-      },
-      { signal },
-    );
+    signal?.throwIfAborted();
+    try {
+      const pool = await this.#getPool();
+      const [rows] = this.#config.queryTimeoutMs > 0 ? await queryWithTimeout(pool, this.#config.queryTimeoutMs, run) : await run(pool);
+      return rows as Row[];
+    } catch (error) {
+      throw classifyDriverError(error, where);
+    }
+  }
+}
+
+/**
+ * Runs `run` on a connection of its own, which is destroyed if no answer comes within `timeoutMs`:
+ * the query would otherwise hold it, and the pool would hand it out again. Not mysql2's own query
+ * `timeout`, whose timer outlives a connection lost mid-query and keeps the process alive.
+ */
+async function queryWithTimeout(pool: MysqlPool, timeoutMs: number, run: (pool: MysqlPool) => Promise<[unknown, unknown]>): Promise<[unknown, unknown]> {
+  const connection = await pool.getConnection();
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      connection.destroy();
+      reject(Object.assign(new Error(`Query inactivity timeout (${timeoutMs} ms)`), { code: 'PROTOCOL_SEQUENCE_TIMEOUT' }));
+    }, timeoutMs);
+  });
+  const answer = run({ query: (sql, values) => connection.query(sql, values), getConnection: () => pool.getConnection(), end: () => pool.end() });
+  answer.catch(() => undefined);
+  try {
+    return await Promise.race([answer, expired]);
+  } finally {
+    clearTimeout(timer);
+    if (!timedOut) connection.release();
   }
 }
 

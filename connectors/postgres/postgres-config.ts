@@ -1,7 +1,7 @@
 import type { ConnectionUrl } from '../connection-url.js';
 import { describeEndpoint } from '../connection-url.js';
 import { ConnectionConfigError } from '../errors.js';
-import { integerOption } from '../mysql/mysql-config.js';
+import { DEFAULT_QUERY_TIMEOUT_MS, integerOption } from '../mysql/mysql-config.js';
 
 /** Validated options of a `postgres://` or `postgresql://` URL. */
 export interface PostgresConfig {
@@ -10,12 +10,15 @@ export interface PostgresConfig {
   /** Schema of the target tables (first on the search path). @default public */
   readonly schema: string;
   readonly poolSize: number;
+  /** How long one connection attempt may take (TCP, TLS and authentication). @default 10_000 */
   readonly connectTimeoutMs: number;
+  /** How long one statement may go without an answer before it fails (transient, so retried); 0 for no limit. @default 600_000 */
+  readonly queryTimeoutMs: number;
   readonly ssl: boolean;
   readonly applicationName: string;
 }
 
-const OPTIONS = ['schema', 'pool_size', 'connect_timeout_ms', 'sslmode', 'application_name'] as const;
+const OPTIONS = ['schema', 'pool_size', 'connect_timeout_ms', 'query_timeout_ms', 'sslmode', 'application_name'] as const;
 const SSL_MODES = ['disable', 'prefer', 'require', 'verify-full'] as const;
 
 export function parsePostgresConfig(url: ConnectionUrl): PostgresConfig {
@@ -40,6 +43,7 @@ export function parsePostgresConfig(url: ConnectionUrl): PostgresConfig {
     schema,
     poolSize: integerOption(url, 'pool_size', 4, 1, 64),
     connectTimeoutMs: integerOption(url, 'connect_timeout_ms', 10_000, 100, 600_000),
+    queryTimeoutMs: integerOption(url, 'query_timeout_ms', DEFAULT_QUERY_TIMEOUT_MS, 0, 86_400_000),
     ssl: sslmode === 'require' || sslmode === 'verify-full',
     applicationName: url.params.application_name ?? 'cutover',
   });

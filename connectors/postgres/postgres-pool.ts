@@ -39,6 +39,9 @@ export async function createPgPool(config: PostgresConfig): Promise<PgPool> {
     database: url.path,
     max: config.poolSize,
     connectionTimeoutMillis: config.connectTimeoutMs,
+    // Client-side: a server that accepted the connection and went silent fails the statement
+    // ("Query read timeout") instead of holding the run; the client is then discarded (below).
+    query_timeout: config.queryTimeoutMs > 0 ? config.queryTimeoutMs : undefined,
     application_name: config.applicationName,
     ssl: config.ssl ? { rejectUnauthorized: config.url.params.sslmode === 'verify-full' } : false,
     options: `-c TimeZone=UTC -c search_path=${config.schema},public`,
@@ -79,12 +82,18 @@ export function classifyingPool(pool: PgPool, where: string): PgPool {
         lost ??= error;
       };
       client.on?.('error', remember);
-      const classified = classifyingClient(client, (error) => classify(lost !== undefined && /not queryable/i.test(String((error as Error)?.message)) ? lost : error));
+      // After a read time-out the statement may still run on this connection, and pg would give
+      // it to the next checkout: such a client is destroyed on release, whatever kysely asks.
+      let timedOut = false;
+      const classified = classifyingClient(client, (error) => {
+        if (/Query read timeout/i.test(String((error as Error)?.message))) timedOut = true;
+        return classify(lost !== undefined && /not queryable/i.test(String((error as Error)?.message)) ? lost : error);
+      });
       return {
         ...classified,
         release: (destroy) => {
           client.off?.('error', remember);
-          classified.release(destroy);
+          classified.release(timedOut ? true : destroy);
         },
       };
     },

@@ -4,7 +4,6 @@
  */
 import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo } from '../types.js';
 import { classifyDriverError, FatalError } from '../errors.js';
-import { withRetry } from '../retry.js';
 import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
 import { qualifiedNameHint, quotePgName } from '../sql/quote-name.js';
 import { groupPrimaryKeys } from '../sql/table-list.js';
@@ -124,9 +123,11 @@ export class PostgresSource implements Source {
     return this.#pool;
   }
 
+  /** One statement, classified; never retried here: the caller owns the retry budget (STYLE 7). */
   async #query(text: string, values: readonly unknown[], signal?: AbortSignal): Promise<Row[]> {
     if (this.#closed) throw new FatalError(`${this.#where}: source is closed`);
-    return withRetry(async () => (await (await this.#getPool()).query(text, values)).rows, { signal });
+    signal?.throwIfAborted();
+    return (await (await this.#getPool()).query(text, values)).rows;
   }
 }
 

@@ -31,9 +31,16 @@ export async function* readKeysetPages(options: KeysetOptions): AsyncGenerator<S
   const { key, cursor, batchSize, signal } = options;
   let after = options.after ?? null;
   let pending: Promise<Row[]> | null = null;
+  // The next page is fetched while this generator waits at `yield`; a failure then (a lost
+  // connection) is thrown when the page is awaited, and must not count as unhandled before that.
+  const prefetch = (from: Watermark | null): Promise<Row[]> => {
+    const page = options.fetchPage({ after: from, limit: batchSize });
+    page.catch(() => undefined);
+    return page;
+  };
   try {
     signal?.throwIfAborted();
-    pending = options.fetchPage({ after, limit: batchSize });
+    pending = prefetch(after);
     for (;;) {
       const inFlight: Promise<Row[]> = pending ?? options.fetchPage({ after, limit: batchSize });
       const page = await inFlight;
@@ -44,7 +51,7 @@ export async function* readKeysetPages(options: KeysetOptions): AsyncGenerator<S
       const last = watermarkOf(lastRow, key, cursor);
       assertAdvances(after, page[0]!, key, cursor);
       after = last;
-      if (page.length === batchSize) pending = options.fetchPage({ after, limit: batchSize });
+      if (page.length === batchSize) pending = prefetch(after);
       const rows: SourceRow[] = new Array(page.length);
       for (let i = 0; i < page.length; i++) {
         const data = page[i]!;

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { builtinConnectors, type ConnectorRegistry, type ResolvedConnection } from '../../connectors/registry.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
+import type { RetryPolicy } from '../../connectors/retry.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { interpolateEnv, type Environment } from './interpolate-env.js';
 import { deepFreeze, loadMapping } from './load-mapping.js';
@@ -129,6 +130,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
       batchSize: defaultBatchSize,
       lookbackSeconds: raw.options?.lookback_seconds ?? 300,
       logFile: path.resolve(dir, raw.options?.log_file ?? '.cutover/cutover.log'),
+      retry: runRetryPolicy(raw.options?.retry),
     },
   });
 }
@@ -161,6 +163,28 @@ function resolveState(raw: RawProject, registry: ConnectorRegistry, env: Environ
   }
 }
 
+interface RawRetry {
+  attempts?: number;
+  base_delay_ms?: number;
+  max_delay_ms?: number;
+}
+
+/**
+ * The run's retry budget. Defaults: 6 attempts, waits drawn in [½, 1] × 0.5, 1, 2, 4, 8 s, so a
+ * server restart of up to 7.75 s is always outlasted and an operation gives up after at most
+ * 15.5 s of waiting plus its attempts' time-outs.
+ */
+export function runRetryPolicy(raw: RawRetry | undefined): RetryPolicy {
+  return {
+    retries: (raw?.attempts ?? DEFAULT_RUN_RETRY.attempts) - 1,
+    baseDelayMs: raw?.base_delay_ms ?? DEFAULT_RUN_RETRY.base_delay_ms,
+    maxDelayMs: raw?.max_delay_ms ?? DEFAULT_RUN_RETRY.max_delay_ms,
+    jitter: 'equal',
+  };
+}
+
+export const DEFAULT_RUN_RETRY = Object.freeze({ attempts: 6, base_delay_ms: 500, max_delay_ms: 10_000 });
+
 /** Where an API target's state goes when `target.state` is not written. */
 export const DEFAULT_API_STATE = 'pglite://./.cutover/state';
 
@@ -182,5 +206,5 @@ interface RawProject {
   connections: Record<string, string>;
   target: { connection: string; migrations?: string; state_schema?: string; state?: string; api?: Record<string, unknown> & { delete?: unknown } };
   entities: string[];
-  options?: { batch_size?: number; lookback_seconds?: number; log_file?: string };
+  options?: { batch_size?: number; lookback_seconds?: number; log_file?: string; retry?: RawRetry };
 }

@@ -1,5 +1,6 @@
 /** The validated, frozen project that everything below the config edge works from. */
 import type { ResolvedConnection } from '../../connectors/registry.js';
+import type { RetryPolicy } from '../../connectors/retry.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 
 export interface ProjectOptions {
@@ -7,6 +8,8 @@ export interface ProjectOptions {
   readonly lookbackSeconds: number;
   /** Absolute path of the JSON log file. */
   readonly logFile: string;
+  /** The budget of every database operation of a run (connect, read a page, write a batch): `options.retry`. */
+  readonly retry: RetryPolicy;
 }
 
 export interface ProjectTarget {

@@ -75,7 +75,8 @@ async function keyChecker(
   context: Pick<DeletionContext, 'retry' | 'signal'>,
 ): Promise<(keys: readonly string[]) => Promise<Set<string>>> {
   if (source.capabilities.keyLookup && source.existingKeys) {
-    return (keys) => context.retry('looking up source keys', () => source.existingKeys!(entity, keys, context.signal));
+    // The session's sources retry their own calls (retrying-source.ts).
+    return (keys) => source.existingKeys!(entity, keys, context.signal);
   }
   const all = new Set<string>();
   for await (const batch of source.read({ entity, batchSize, signal: context.signal })) {

@@ -22,7 +22,8 @@ import { addCandidates, clusterSizesOf, overlayMembers } from './dedupe-overlay.
 import { planBatch, queuesDeletion, type PlanContext } from './process-batch.js';
 import { ProjectSession, ProjectSources } from './project-session.js';
 import type { RunObserver } from './run-events.js';
-import { checkEntitySource, retrier, sourceEntityOf } from './run-entity.js';
+import { retrier } from './retrier.js';
+import { checkEntitySource, sourceEntityOf } from './run-entity.js';
 import { selectEntities } from './run-project.js';
 import { compareColumns, describeDrift } from './schema-drift.js';
 
@@ -169,14 +170,14 @@ class PlannedDedupe implements DedupeReader {
 export async function planProject(project: Project, options: PlanOptions): Promise<ProjectPlan> {
   const mappings = selectEntities(project, options.entities ?? []);
   const observer = options.observer ?? {};
-  const sources = new ProjectSources(project);
+  const sources = new ProjectSources(project, { log: options.log, observer, signal: options.signal });
   let session: ProjectSession | null = null;
   try {
     const columns = new Map<string, readonly ColumnInfo[]>();
     for (const mapping of mappings) columns.set(mapping.entity, await checkEntitySource(sources.sourceFor(mapping), mapping, { log: options.log, observer, signal: options.signal }));
     // An API target's state is a database of its own: a plan must not create it either.
     if (await sinkExists(project.target.state ?? project.target.connection)) {
-      session = await ProjectSession.open(project, options.log, { prepare: false, stateRequired: false });
+      session = await ProjectSession.open(project, options.log, { prepare: false, stateRequired: false, observer, signal: options.signal });
     }
     const state = session && (await session.state.exists()) ? session.state : null;
     const planned = new PlannedState(state);
@@ -205,7 +206,7 @@ async function planEntity(
 ): Promise<Omit<EntityPlan, 'drift'>> {
   const log = options.log.child({ entity: mapping.entity });
   const source = sources.sourceFor(mapping);
-  const retry = retrier(log, options.observer ?? {}, options.signal);
+  const retry = retrier(project.options.retry, log, options.observer ?? {}, options.signal);
   const capabilities: SourceCapabilities = source.capabilities;
   const context: PlanContext = { runId: -1, compiled: compileMapping(mapping), state: planned, sourceCapabilities: capabilities, retry, dedupe: plannedDedupe };
   const watermark = state && capabilities.resumable && !options.full ? await state.getWatermark(mapping.entity) : null;

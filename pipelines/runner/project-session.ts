@@ -9,15 +9,31 @@ import type { Project } from '../config/project.js';
 import type { Logger } from '../logger.js';
 import { RunError } from '../errors.js';
 import { StateStore } from '../state/state-store.js';
+import { retrier, type Retry } from './retrier.js';
+import { retryingSource } from './retrying-source.js';
+import type { RunObserver } from './run-events.js';
 import { migrateTarget } from './target-migrations.js';
 
-/** One source per source connection, opened on first use and closed together. */
+/** How a session retries: the project's budget, told to this log and observer. */
+export interface SessionRetry {
+  readonly log: Logger;
+  readonly observer?: RunObserver | undefined;
+  /** Aborts the waits between attempts (a second Ctrl-C). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * One source per source connection, opened on first use and closed together. Every call on a
+ * source runs under the project's retry budget (see retrying-source.ts); callers do not retry them.
+ */
 export class ProjectSources {
   readonly #project: Project;
+  readonly #retry: Retry;
   readonly #sources = new Map<string, Source>();
 
-  constructor(project: Project) {
+  constructor(project: Project, retry: SessionRetry) {
     this.#project = project;
+    this.#retry = retrier(project.options.retry, retry.log, retry.observer ?? {}, retry.signal);
   }
 
   /** The source of an entity's connection (shared by its entities). */
@@ -25,7 +41,8 @@ export class ProjectSources {
     const name = mapping.source.connection;
     let source = this.#sources.get(name);
     if (!source) {
-      source = createSource(this.#project.connections.get(name)!);
+      const connection = this.#project.connections.get(name)!;
+      source = retryingSource(createSource(connection), this.#retry, name);
       this.#sources.set(name, source);
     }
     return source;
@@ -50,12 +67,12 @@ export class ProjectSession {
   readonly #sources: ProjectSources;
   #closed = false;
 
-  private constructor(project: Project, sink: Sink, stateSink: SqlSink) {
+  private constructor(project: Project, sink: Sink, stateSink: SqlSink, retry: SessionRetry) {
     this.project = project;
     this.sink = sink;
     this.stateSink = stateSink;
     this.state = new StateStore(stateSink.db, project.target.stateSchema);
-    this.#sources = new ProjectSources(project);
+    this.#sources = new ProjectSources(project, retry);
   }
 
   /**
@@ -66,18 +83,27 @@ export class ProjectSession {
   static async open(
     project: Project,
     log: Logger,
-    options: { prepare: boolean; beforePrepare?: (session: ProjectSession) => Promise<void>; stateRequired?: boolean } = { prepare: false },
+    options: {
+      prepare: boolean;
+      beforePrepare?: (session: ProjectSession) => Promise<void>;
+      stateRequired?: boolean;
+      observer?: RunObserver | undefined;
+      signal?: AbortSignal | undefined;
+    } = { prepare: false },
   ): Promise<ProjectSession> {
     const target = project.target.connection;
+    const sessionRetry: SessionRetry = { log, observer: options.observer, signal: options.signal };
+    const retry = retrier(project.options.retry, log, options.observer ?? {}, options.signal);
     log.debug({ connection: target.name, url: target.url.redacted }, 'opening target');
-    const sink = await createSink(target);
+    // Connecting is an operation like any other: a server that is restarting gets the whole budget.
+    const sink = await retry(`connecting to ${target.name}`, () => createSink(target));
     let stateSink: SqlSink;
     if (sink.kind === 'sql') stateSink = sink;
     else {
       const stateConnection = project.target.state!;
       log.debug({ connection: 'state', url: stateConnection.url.redacted }, 'opening the state database of an API target');
       try {
-        const opened = await createSink(stateConnection);
+        const opened = await retry('connecting to the state database', () => createSink(stateConnection));
         if (opened.kind !== 'sql') throw new RunError(`the state of an API target must be a database, got ${stateConnection.url.redacted}`);
         stateSink = opened;
       } catch (error) {
@@ -85,7 +111,7 @@ export class ProjectSession {
         throw error;
       }
     }
-    const session = new ProjectSession(project, sink, stateSink);
+    const session = new ProjectSession(project, sink, stateSink, sessionRetry);
     try {
       if (!options.prepare) {
         if (options.stateRequired !== false && !(await session.state.exists())) {

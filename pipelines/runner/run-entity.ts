@@ -3,7 +3,6 @@
  * stream batches through the stage chain. Stops between batches when asked to.
  */
 import type { ColumnInfo, Source, SourceBatch, SourceEntity } from '../../connectors/types.js';
-import { withRetry } from '../../connectors/retry.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping, type CompiledMapping } from '../../transforms/mapping-engine.js';
 import { RunError } from '../errors.js';
@@ -15,6 +14,7 @@ import { FirstLoad } from './first-load.js';
 import { withBatchInFlight } from './dedupe-overlay.js';
 import { planBatch, writeBatch, type BatchPlan, type EntityContext } from './process-batch.js';
 import type { ProjectSession } from './project-session.js';
+import { retrier } from './retrier.js';
 import type { RunObserver } from './run-events.js';
 
 export interface EntityRunOptions {
@@ -34,18 +34,6 @@ export interface EntityRunResult {
   readonly totals: LedgerCounts;
   /** False when a stop request ended the entity early. */
   readonly completed: boolean;
-}
-
-/** Retries a transient failure with backoff, telling the log and the progress display. */
-export function retrier(log: Logger, observer: RunObserver, signal: AbortSignal | undefined) {
-  return <T>(what: string, operation: () => Promise<T>) =>
-    withRetry(operation, {
-      signal,
-      onRetry: (event) => {
-        log.warn({ err: event.error, attempt: event.attempt, delayMs: event.delayMs }, `${what} failed, retrying in ${event.delayMs} ms (attempt ${event.attempt})`);
-        observer.retrying?.(what, event);
-      },
-    });
 }
 
 export function sourceEntityOf(mapping: EntityMapping): SourceEntity {
@@ -68,8 +56,8 @@ export async function checkEntitySource(
       hint: 'file sources cannot evaluate SQL; express the condition as a `filter:` rule in the mapping',
     });
   }
-  const retry = retrier(log, options.observer, options.signal);
-  const columns = await retry('describing the source', () => source.describe(sourceEntityOf(mapping)));
+  // The session's sources retry their own calls (retrying-source.ts).
+  const columns = await source.describe(sourceEntityOf(mapping));
   checkSourceColumns(compileMapping(mapping), columns, log);
   return columns;
 }
@@ -80,7 +68,7 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
   const compiled = compileMapping(mapping);
   const source = session.sourceFor(mapping);
   const sourceEntity = sourceEntityOf(mapping);
-  const retry = retrier(log, options.observer, options.signal);
+  const retry = retrier(session.project.options.retry, log, options.observer, options.signal);
 
   const watermark = source.capabilities.resumable && !options.full ? await retry('reading the watermark', () => session.state.getWatermark(mapping.entity)) : null;
   const after = rewindWatermark(watermark, options.lookbackSeconds);
@@ -96,7 +84,7 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
   let firstLoad: FirstLoad | null = null;
   if (source.capabilities.uniqueKeys && !(await retry('reading the state', () => session.state.holdsEntity(mapping.entity)))) {
     // Without a count the filters start small and grow (more false positives, same outcome).
-    const total = await retry('counting the source', () => source.count(sourceEntity, options.signal)).catch((error: unknown) => {
+    const total = await source.count(sourceEntity, options.signal).catch((error: unknown) => {
       log.debug({ err: error }, 'counting the source failed; the run goes on');
       return null;
     });

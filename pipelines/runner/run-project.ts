@@ -4,7 +4,7 @@
  * next run resumes from there.
  */
 import path from 'node:path';
-import { ConnectorError } from '../../connectors/errors.js';
+import { ConnectorError, RetriesExhausted } from '../../connectors/errors.js';
 import type { ColumnInfo } from '../../connectors/types.js';
 import { compileMapping } from '../../transforms/mapping-engine.js';
 import type { Project } from '../config/project.js';
@@ -17,7 +17,8 @@ import { childReferences } from './dedupe-write.js';
 import { applyPendingActions, detectSourceDeletes } from './deletions.js';
 import { applyReviewDecisions } from './review-decisions.js';
 import { writeReviewFile } from './review-file.js';
-import { checkEntitySource, retrier, runEntity } from './run-entity.js';
+import { retrier } from './retrier.js';
+import { checkEntitySource, runEntity } from './run-entity.js';
 import { withRunLock } from './run-lock.js';
 import { compareColumns, describeDrift } from './schema-drift.js';
 
@@ -48,9 +49,14 @@ export async function runProject(project: Project, options: RunOptions): Promise
   const columns = new Map<string, readonly ColumnInfo[]>();
   const session = await ProjectSession.open(project, options.log, {
     prepare: true,
+    observer,
+    signal: options.signal,
     beforePrepare: async (opened) => {
       for (const mapping of mappings) columns.set(mapping.entity, await checkEntitySource(opened.sourceFor(mapping), mapping, { log: options.log, observer, signal: options.signal }));
     },
+  }).catch((error: unknown) => {
+    // A target or source that stays away before the run began: one line, and nothing to undo.
+    throw error instanceof RetriesExhausted ? new RunError(`${error.message}; ${RESUME}`, { cause: error }) : error;
   });
   try {
     return await withRunLock(session.stateSink, session.state, async () => {
@@ -61,7 +67,7 @@ export async function runProject(project: Project, options: RunOptions): Promise
         for (const mapping of mappings) await reportSchemaDrift(session, runId, mapping, columns.get(mapping.entity)!, log);
         for (const mapping of mappings) {
           if (mapping.dedupe) {
-            const retry = retrier(log, observer, options.signal);
+            const retry = retrier(project.options.retry, log, observer, options.signal);
             await applyReviewDecisions(session, { ...mapping, dedupe: mapping.dedupe }, { runId, log: log.child({ entity: mapping.entity }), retry, children: childReferences(project.entities, mapping.entity) });
           }
           const { completed } = await runEntity(session, mapping, {
@@ -77,7 +83,7 @@ export async function runProject(project: Project, options: RunOptions): Promise
         }
         // Children before parents, so that a parent's row is no longer referenced when it goes.
         for (const mapping of [...mappings].reverse()) {
-          const context = { runId, log: log.child({ entity: mapping.entity }), signal: options.signal, retry: retrier(log, observer, options.signal) };
+          const context = { runId, log: log.child({ entity: mapping.entity }), signal: options.signal, retry: retrier(project.options.retry, log, observer, options.signal) };
           if (options.detectDeletes) await detectSourceDeletes(session, mapping, context);
           await applyPendingActions(session, mapping, context);
         }
@@ -130,10 +136,14 @@ export function selectEntities(project: Project, names: readonly string[]) {
   return project.entities.filter((m) => names.includes(m.entity));
 }
 
+const RESUME = 'committed batches are kept; run `cutover run` again to resume from the last one';
+
 function explainRunFailure(error: unknown, runId: number, interrupted: boolean): Error {
-  const resume = 'committed batches are kept; run `cutover run` again to resume from the last one';
+  const resume = RESUME;
   if (interrupted) return new RunError(`run ${runId} was interrupted`, { cause: error, hint: resume });
   if (error instanceof RunError) return error;
+  // The retry budget is spent: one line that says where, how many attempts over how long, and what to do.
+  if (error instanceof RetriesExhausted) return new RunError(`run ${runId} stopped: ${error.message}; ${resume}`, { cause: error });
   if (error instanceof ConnectorError) return new RunError(`run ${runId} stopped: ${error.message}`, { cause: error, hint: resume });
   return new RunError(`run ${runId} failed: ${(error as Error).message}`, { cause: error, hint: resume });
 }

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { redactUrl } from '../../connectors/connection-url.js';
-import { ConnectionConfigError, ConnectorError } from '../../connectors/errors.js';
+import { ConnectionConfigError, ConnectorError, RetriesExhausted } from '../../connectors/errors.js';
 import { ConfigError } from '../../pipelines/config/config-error.js';
 import { loadProject } from '../../pipelines/config/load-project.js';
 import type { Environment } from '../../pipelines/config/interpolate-env.js';
@@ -57,6 +57,8 @@ export function reportFailure(error: unknown, context?: { log?: Logger; logFile?
   } else if (error instanceof RunError) {
     lines.push(`cutover: ${error.message}`);
     if (error.hint) lines.push(`  ${error.hint}`);
+  } else if (error instanceof RetriesExhausted) {
+    lines.push(`cutover: ${error.message}; run the command again once the server answers`);
   } else if (error instanceof ConnectorError || error instanceof ConnectionConfigError) {
     lines.push(`cutover: ${error.message}`);
   } else if (error instanceof Error && error.name === 'AbortError') {

@@ -62,6 +62,19 @@ describe('loadProject', () => {
     expect(Object.isFrozen(customers!.fields[1]!.transforms)).toBe(true);
   });
 
+  it('reads the retry budget from options.retry, with defaults, and rejects a bad one at its line', async () => {
+    const defaults = await loadProject(await project({ 'cutover.yaml': PROJECT, 'customers.yaml': MAPPING }), { env: {} });
+    expect(defaults.options.retry).toEqual({ retries: 5, baseDelayMs: 500, maxDelayMs: 10_000, jitter: 'equal' });
+    const tuned = await loadProject(await project({ 'cutover.yaml': `${PROJECT}options:\n  retry: { attempts: 3, base_delay_ms: 100 }\n` }), { env: {} });
+    expect(tuned.options.retry).toEqual({ retries: 2, baseDelayMs: 100, maxDelayMs: 10_000, jitter: 'equal' });
+    const problems = await problemsOf(await project({ 'cutover.yaml': `${PROJECT}options:\n  retry: { attempts: 0, tries: 3 }\n` }));
+    expect(problems).toHaveLength(2);
+    expect(problems).toEqual([
+      'cutover.yaml:9:22  /options/retry/attempts  must be >= 1 (got 0 (number))',
+      'cutover.yaml:9:32  /options/retry/tries  unknown property `tries`; allowed here: attempts, base_delay_ms, max_delay_ms',
+    ]);
+  });
+
   it('interpolates ${ENV} in connection URLs and reports a missing variable at its line', async () => {
     const location = await project({ 'cutover.yaml': PROJECT.replace('file://./export', 'mysql://root:${LEGACY_PASSWORD}@db:3306/legacy'), 'customers.yaml': MAPPING });
     const loaded = await loadProject(location, { env: { LEGACY_PASSWORD: 'p@ss%21' } });
