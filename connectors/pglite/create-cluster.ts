@@ -7,7 +7,7 @@
  * the system when it exits.
  */
 import { spawn } from 'node:child_process';
-import { access, rename, rm, rmdir } from 'node:fs/promises';
+import { access, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { FatalError } from '../errors.js';
 
@@ -26,6 +26,7 @@ await db.close();
  */
 export async function createClusterApart(dataDir: string, startParams: readonly string[], where: string): Promise<void> {
   const staging = `${dataDir}.creating-${process.pid}`;
+  await removeAbandoned(dataDir);
   await rm(staging, { recursive: true, force: true });
   try {
     const { code, stderr } = await runChild(staging, startParams);
@@ -60,3 +61,23 @@ function runChild(dataDir: string, startParams: readonly string[]): Promise<{ co
   });
 }
 
+
+/** Staging folders of processes that died while creating (a killed run: no `finally` ran). */
+async function removeAbandoned(dataDir: string): Promise<void> {
+  const prefix = `${path.basename(dataDir)}.creating-`;
+  for (const name of await readdir(path.dirname(dataDir))) {
+    const pid = Number(name.slice(prefix.length));
+    if (name.startsWith(prefix) && Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
+      await rm(path.join(path.dirname(dataDir), name), { recursive: true, force: true });
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
