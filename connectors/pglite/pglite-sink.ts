@@ -2,7 +2,8 @@
  * PGlite as the target: an embedded PostgreSQL in a folder, so that the whole migration runs
  * without a database server. Also the state store beside file and API targets.
  */
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { Kysely } from 'kysely';
 import type { SinkCapabilities, SqlSink, SqlSinkTransaction } from '../types.js';
 import { ConnectorError, classifyDriverError } from '../errors.js';
@@ -11,6 +12,8 @@ import { withSavepoint } from '../sql/savepoint.js';
 import type { PgliteConfig } from './pglite-config.js';
 import { PgliteDialect, type PgliteDatabase } from './pglite-dialect.js';
 import { acquireFolderLock, type FolderLock } from './folder-lock.js';
+import { createClusterApart } from './create-cluster.js';
+import { pgliteStartParams } from './pglite-settings.js';
 
 const PGLITE_MAX_PARAMS = 65_535;
 // date, timestamp, timestamptz, numeric, int8 as text: nothing rounded, nothing shifted.
@@ -39,13 +42,16 @@ export class PgliteSink implements SqlSink {
     }
     try {
       const parsers = Object.fromEntries(TEXT_TYPES.map((oid) => [oid, (value: string) => value]));
-      const database = config.dataDir === null ? new PGlite({ parsers }) : new PGlite(config.dataDir, { parsers });
+      const startParams = pgliteStartParams(PGlite.defaultStartParams);
+      if (config.dataDir !== null && (await isEmptyFolder(config.dataDir))) await createClusterApart(config.dataDir, startParams, config.endpoint);
+      const options = { parsers, startParams };
+      const database = config.dataDir === null ? new PGlite(options) : new PGlite(config.dataDir, options);
       await database.waitReady;
       await database.query(`SET TimeZone = 'UTC'`);
       return new PgliteSink(config, database as unknown as PgliteDatabase, lock);
     } catch (error) {
       await lock?.release();
-      throw classifyDriverError(error, config.endpoint);
+      throw error instanceof ConnectorError ? error : classifyDriverError(error, config.endpoint);
     }
   }
 
@@ -82,4 +88,10 @@ function classifyingDatabase(database: PgliteDatabase, where: string): PgliteDat
       }),
     close: () => database.close(),
   };
+}
+
+/** A folder PGlite has not initialised yet (a folder with other files in it is left to PGlite, which refuses it). */
+async function isEmptyFolder(dir: string): Promise<boolean> {
+  if (await access(path.join(dir, 'PG_VERSION')).then(() => true, () => false)) return false;
+  return (await readdir(dir)).length === 0;
 }

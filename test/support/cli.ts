@@ -7,6 +7,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { packagePath } from '../../pipelines/package-root.js';
+import { samplePeak, type ProcessPeak } from '../../scripts/process-peak.js';
 
 export interface CliResult {
   readonly code: number;
@@ -18,10 +19,17 @@ export function runCli(args: readonly string[], options: { env?: Record<string, 
   return runScript('cli.js', args, options);
 }
 
+/** {@link runCli}, with the resident high-water marks of the CLI's process and of those it starts, sampled. */
+export async function runCliMeasured(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult & { readonly peak: ProcessPeak }> {
+  let sampler: { stop(): ProcessPeak } | undefined;
+  const result = await runScript('cli.js', args, options, (pid) => (sampler = samplePeak(pid)));
+  return { ...result, peak: sampler!.stop() };
+}
+
 /** One of the built scripts (`dist/scripts/<script>`: the CLI, a benchmark), in a child process. */
-export function runScript(script: string, args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+export function runScript(script: string, args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}, onStart?: (pid: number) => void): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [packagePath('dist', 'scripts', script), ...args],
       // No terminal: no progress line. NO_COLOR keeps the output plain for assertions.
@@ -31,6 +39,7 @@ export function runScript(script: string, args: readonly string[], options: { en
         resolve({ code, stdout, stderr });
       },
     );
+    if (child.pid !== undefined) onStart?.(child.pid);
   });
 }
 
