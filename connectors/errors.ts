@@ -98,7 +98,10 @@ function isTransientCode(code: string | undefined, text: string): boolean {
   return TRANSIENT_NETWORK_CODES.has(code) || TRANSIENT_PG_STATES.test(code);
 }
 
-/** Removes anything that looks like a password from driver text. */
+/**
+ * Removes anything that looks like a password from driver text: URL passwords, and `password=…`
+ * in key=value strings, up to the next `key=` (a password may hold spaces) or a quote's end.
+ */
 function scrub(text: string): string {
-  return redactUrl(text).replace(/password=\S+/gi, 'password=***');
+  return redactUrl(text).replace(/\b(password|passwd|pwd)(\s*=\s*)(?:'[^']*'?|"[^"]*"?|.*?(?=\s+[A-Za-z_]+\s*=|[)\]]?$))/gim, '$1$2***');
 }
