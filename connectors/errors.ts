@@ -57,6 +57,8 @@ const FRIENDLY: Readonly<Record<string, string>> = {
   PROTOCOL_CONNECTION_LOST: 'connection lost',
   ER_ACCESS_DENIED_ERROR: 'access denied: check the user name and password',
   ER_BAD_DB_ERROR: 'database does not exist',
+  // MariaDB says this, not ER_BAD_DB_ERROR, to a user without rights on a database that does not exist.
+  ER_DBACCESS_DENIED_ERROR: 'access to the database denied: does it exist, and may this user use it?',
   ER_NO_SUCH_TABLE: 'table does not exist',
   ER_BAD_FIELD_ERROR: 'unknown column',
   '28P01': 'password authentication failed: check the user name and password',
