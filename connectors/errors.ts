@@ -82,6 +82,8 @@ const FRIENDLY: Readonly<Record<string, string>> = {
   PROTOCOL_CONNECTION_LOST: 'connection lost',
   ER_ACCESS_DENIED_ERROR: 'access denied: check the user name and password',
   ER_BAD_DB_ERROR: 'database does not exist',
+  // MariaDB says this, not ER_BAD_DB_ERROR, to a user without rights on a database that does not exist.
+  ER_DBACCESS_DENIED_ERROR: 'access to the database denied: does it exist, and may this user use it?',
   ER_NO_SUCH_TABLE: 'table does not exist',
   ER_BAD_FIELD_ERROR: 'unknown column',
   '28P01': 'password authentication failed: check the user name and password',
@@ -131,7 +133,10 @@ function isTransientCode(code: string | undefined, text: string): boolean {
   return TRANSIENT_NETWORK_CODES.has(code) || TRANSIENT_PG_STATES.test(code);
 }
 
-/** Removes anything that looks like a password from driver text. */
+/**
+ * Removes anything that looks like a password from driver text: URL passwords, and `password=…`
+ * in key=value strings, up to the next `key=` (a password may hold spaces) or a quote's end.
+ */
 function scrub(text: string): string {
-  return redactUrl(text).replace(/password=\S+/gi, 'password=***');
+  return redactUrl(text).replace(/\b(password|passwd|pwd)(\s*=\s*)(?:'[^']*'?|"[^"]*"?|.*?(?=\s+[A-Za-z_]+\s*=|[)\]]?$))/gim, '$1$2***');
 }

@@ -22,7 +22,15 @@ export interface LoggerOptions {
   readonly beforeTerminalLine?: () => void;
 }
 
-const REDACT_PATHS = ['password', '*.password', '*.*.password', 'url.password', 'config.url.password', 'headers.authorization', '*.headers.authorization'];
+/** Keys that hold a secret whatever their value; their values are written as `***`. */
+const REDACT_PATHS = [
+  'password', '*.password', '*.*.password', 'url.password', 'config.url.password', 'config.password',
+  'connectionString', '*.connectionString', 'uri', '*.uri', 'secret', '*.secret', 'token', '*.token',
+  'authorization', 'headers.authorization', '*.headers.authorization', 'headers.Authorization', '*.headers.Authorization',
+];
+
+/** How deep logged objects are searched for URLs with a password. */
+const MAX_DEPTH = 8;
 
 export function createLogger(options: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [];
@@ -34,12 +42,15 @@ export function createLogger(options: LoggerOptions): Logger {
     streams.push({ level: options.terminalLevel ?? 'info', stream: readableLines(options.terminal, options.beforeTerminalLine) });
   }
   if (streams.length === 0) return pino({ level: 'silent' });
-  return pino(
+  const root = pino(
     {
       level: 'debug',
       redact: { paths: REDACT_PATHS, censor: '***' },
       base: { pid: process.pid },
-      formatters: { level: (label) => ({ level: label }) },
+      // Every string of a logged object (an error's message, stack and causes included) loses any
+      // URL password, whatever key it sits under: the redact paths only know the names of keys.
+      formatters: { level: (label) => ({ level: label }), log: redactFields },
+      serializers: { err: (error: unknown) => redactStrings(error, 0, new WeakSet()) },
       hooks: {
         // Messages may quote driver text; strip any URL password before it reaches a stream.
         logMethod(args, method) {
@@ -49,6 +60,31 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     pino.multistream(streams),
   );
+  // pino applies `formatters.bindings` to the root only; children are made with Object.create, so
+  // this override reaches grandchildren too, and `child({ url })` is redacted like a logged field.
+  const makeChild = root.child;
+  root.child = function child(this: Logger, bindings, childOptions) {
+    return makeChild.call(this, redactFields(bindings), childOptions);
+  } as Logger['child'];
+  return root;
+}
+
+/** The fields of a log call with {@link redactStrings}; `err` is left to its serializer, which redacts too. */
+function redactFields(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, key === 'err' ? value : redactStrings(value, 1, new WeakSet())]));
+}
+
+/** A copy of `value` in which every string went through {@link redactUrl}; an error becomes what pino writes of it. */
+function redactStrings(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return redactUrl(value);
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH || seen.has(value)) return value;
+  seen.add(value);
+  // pino's form of an error (type, message, stack with its causes, own fields), as a plain object.
+  if (value instanceof Error) return redactStrings({ ...pino.stdSerializers.err(value) }, depth, seen);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return redactStrings((value as { toJSON(): unknown }).toJSON(), depth + 1, seen);
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, depth + 1, seen));
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactStrings(item, depth + 1, seen)]));
 }
 
 const LEVEL_LABELS: Record<string, string> = { trace: 'trace', debug: 'debug', info: 'info ', warn: 'WARN ', error: 'ERROR', fatal: 'FATAL' };

@@ -5,6 +5,7 @@
  * so the process holds them once.
  */
 import { parseArgs } from 'node:util';
+import { redactUrl } from '../connectors/redact-url.js';
 import { adoptMainThread, finishInWorker, heapLimitMb, inCappedWorker, runInCappedWorker } from './heap-limit.js';
 
 const COULD_NOT_RUN = 2;
@@ -15,7 +16,7 @@ async function runHere(argv: readonly string[]): Promise<number> {
     const { main } = await import('./cli-commands.js');
     return await main(argv);
   } catch (error) {
-    process.stderr.write(`cutover: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`cutover: unexpected error: ${redactUrl(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
     return COULD_NOT_RUN;
   }
 }

@@ -1,4 +1,5 @@
 /** Every problem found in a project's configuration, reported together (STYLE 5). */
+import { redactUrl } from '../../connectors/connection-url.js';
 
 export interface ConfigProblem {
   /** File the problem is in, as the user wrote or would find it. */
@@ -23,7 +24,8 @@ export class ConfigError extends Error {
 
 export function formatProblem(problem: ConfigProblem): string {
   const where = problem.line > 0 ? `${problem.file}:${problem.line}:${problem.column}` : problem.file;
-  return `${where}  ${problem.pointer || '/'}  ${problem.message}`;
+  // A message may quote a configuration value; a URL in it keeps no password.
+  return `${where}  ${problem.pointer || '/'}  ${redactUrl(problem.message)}`;
 }
 
 function formatProblems(problems: readonly ConfigProblem[]): string {
@@ -35,10 +37,15 @@ function formatProblems(problems: readonly ConfigProblem[]): string {
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'string') return `'${value.length > 60 ? `${value.slice(0, 57)}...` : value}'`;
+  // Redacted before it is cut short: a cut could fall inside a password and hide the `@` that ends it.
+  if (typeof value === 'string') return `'${shorten(redactUrl(value))}'`;
   if (typeof value === 'object') {
-    const text = JSON.stringify(value);
+    const text = redactUrl(JSON.stringify(value));
     return `${Array.isArray(value) ? 'a list' : 'an object'} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
   }
   return `${String(value)} (${typeof value})`;
+}
+
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -5,6 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { ConnectionUrlError, redactUrl } from '../../connectors/connection-url.js';
 import { builtinConnectors, type ConnectorRegistry, type ResolvedConnection } from '../../connectors/registry.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import type { RetryPolicy } from '../../connectors/retry.js';
@@ -46,7 +47,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
   const apiSettings = raw.target.api === undefined ? undefined : withSecret(raw.target.api, env);
   for (const [name, written] of Object.entries(raw.connections)) {
     const pointer = joinPointer('connections', name);
-    const { text, missing } = interpolateEnv(written, env);
+    const { text, missing, used } = interpolateEnv(written, env);
     if (missing.length > 0) {
       problems.push(document.problem(pointer, `environment variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `\`${m}\``).join(', ')} not set (write \`\${NAME:-default}\` for a default)`));
       continue;
@@ -56,7 +57,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
     } catch (error) {
       // A problem inside `target.api` points there, not at the URL.
       const inner = (error as { pointer?: unknown }).pointer;
-      problems.push(document.problem(typeof inner === 'string' ? `/target/api${inner}` : pointer, (error as Error).message));
+      problems.push(document.problem(typeof inner === 'string' ? `/target/api${inner}` : pointer, explainUrlError(error, name, used)));
     }
   }
 
@@ -145,7 +146,7 @@ function withSecret(api: Record<string, unknown>, env: Environment): Record<stri
 
 /** The state connection of an API target: a database that can hold the `cutover` schema. */
 function resolveState(raw: RawProject, registry: ConnectorRegistry, env: Environment, dir: string, document: LocatedDocument, problems: ConfigProblem[]): ResolvedConnection | null {
-  const { text, missing } = interpolateEnv(raw.target.state ?? DEFAULT_API_STATE, env);
+  const { text, missing, used } = interpolateEnv(raw.target.state ?? DEFAULT_API_STATE, env);
   if (missing.length > 0) {
     problems.push(document.problem('/target/state', `environment variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `\`${m}\``).join(', ')} not set (write \`\${NAME:-default}\` for a default)`));
     return null;
@@ -158,7 +159,7 @@ function resolveState(raw: RawProject, registry: ConnectorRegistry, env: Environ
     }
     return state;
   } catch (error) {
-    problems.push(document.problem('/target/state', (error as Error).message));
+    problems.push(document.problem('/target/state', explainUrlError(error, 'state', used)));
     return null;
   }
 }
@@ -184,6 +185,24 @@ export function runRetryPolicy(raw: RawRetry | undefined): RetryPolicy {
 }
 
 export const DEFAULT_RUN_RETRY = Object.freeze({ attempts: 6, base_delay_ms: 500, max_delay_ms: 10_000 });
+
+/**
+ * The message for a URL that did not resolve. A password written raw gets what to do: the
+ * characters to percent-encode (in the message already), and where the URL came from: the
+ * environment variables it was built from, or else how to move it out of cutover.yaml.
+ */
+function explainUrlError(error: unknown, connection: string, used: readonly string[]): string {
+  const message = redactUrl((error as Error).message);
+  if (!(error instanceof ConnectionUrlError) || error.unencoded.length === 0) return message;
+  const from = used.length > 0
+    ? ` (the URL comes from ${used.map((v) => `\`${v}\``).join(', ')}: encode the password there)`
+    : `; keep the password out of ${PROJECT_FILE}: put the whole URL in an environment variable, e.g. \`${envName(connection)}\`, and write \`${connection === 'state' ? 'state' : connection}: \${${envName(connection)}}\``;
+  return `connection \`${connection}\`: ${message}${from}`;
+}
+
+function envName(connection: string): string {
+  return `${connection.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_URL`;
+}
 
 /** Where an API target's state goes when `target.state` is not written. */
 export const DEFAULT_API_STATE = 'pglite://./.cutover/state';

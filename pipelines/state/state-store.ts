@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { redactUrl } from '../../connectors/connection-url.js';
 import type { ColumnInfo, Watermark, WatermarkValue } from '../../connectors/types.js';
 import type { Rejection } from '../../transforms/rejection.js';
 import { emptyLedger, LEDGER_BUCKETS, type LedgerCounts } from './ledger.js';
@@ -133,7 +134,7 @@ export class StateStore {
   }
 
   async finishRun(runId: number, status: RunStatus, error?: string): Promise<void> {
-    await sql`UPDATE ${this.#table('runs')} SET status = ${status}, finished_at = now(), error = ${error === undefined ? null : storableText(error)}
+    await sql`UPDATE ${this.#table('runs')} SET status = ${status}, finished_at = now(), error = ${error === undefined ? null : storableText(redactUrl(error))}
               WHERE run_id = ${runId}`.execute(this.#db);
     await sql`UPDATE ${this.#table('run_ledger')} SET status = ${status}, finished_at = now()
               WHERE run_id = ${runId} AND status = 'running'`.execute(this.#db);
@@ -260,7 +261,7 @@ export class StateStore {
       await sql`INSERT INTO ${this.#table('rejects')} (entity, ref, legacy_key, origin, stage, reason, payload, run_id, first_run_id, updated_at)
         SELECT ${entity}, r, k, o, s, m, p::jsonb, ${runId}, ${runId}, now()
           FROM unnest(${column((r) => text(r.ref))}::text[], ${column((r) => text(r.key))}::text[], ${column((r) => text(r.origin))}::text[],
-                      ${column((r) => r.stage)}::text[], ${column((r) => text(r.reason))}::text[], ${column((r) => storableJson(r.payload))}::text[]) AS u(r, k, o, s, m, p)
+                      ${column((r) => r.stage)}::text[], ${column((r) => text(redactUrl(r.reason)))}::text[], ${column((r) => storableJson(r.payload))}::text[]) AS u(r, k, o, s, m, p)
         ON CONFLICT (entity, ref) DO UPDATE SET legacy_key = excluded.legacy_key, origin = excluded.origin, stage = excluded.stage,
           reason = excluded.reason, payload = excluded.payload, run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(tx);
     }
@@ -334,7 +335,7 @@ export class StateStore {
     const { rows } = await sql<{ run_id: string; mode: string; status: RunStatus; entities: string[]; started_at: string; finished_at: string | null; host: string; pid: number; error: string | null }>`
       SELECT run_id::text, mode, status, entities, started_at::text, finished_at::text, host, pid, error
         FROM ${this.#table('runs')} ORDER BY run_id DESC LIMIT ${limit}`.execute(this.#db);
-    return rows.map((r) => ({ runId: Number(r.run_id), mode: r.mode, status: r.status, entities: r.entities, startedAt: r.started_at, finishedAt: r.finished_at, host: r.host, pid: r.pid, error: r.error }));
+    return rows.map((r) => ({ runId: Number(r.run_id), mode: r.mode, status: r.status, entities: r.entities, startedAt: r.started_at, finishedAt: r.finished_at, host: r.host, pid: r.pid, error: r.error === null ? null : redactUrl(r.error) }));
   }
 
   async ledger(runId: number): Promise<EntityLedger[]> {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, formatProblem } from '../../../pipelines/config/config-error.js';
+import { interpolateEnv } from '../../../pipelines/config/interpolate-env.js';
 import { loadProject } from '../../../pipelines/config/load-project.js';
 import { packagePath } from '../../../pipelines/package-root.js';
 
@@ -190,5 +191,42 @@ describe('loadProject', () => {
     const loaded = await loadProject(packagePath('mappings', 'example'), { env: {} });
     expect(loaded.entities.map((e) => e.entity)).toEqual(['customers', 'opportunities', 'tickets']);
     expect(loaded.entities[1]!.fields.find((f) => f.name === 'customer_id')!.lookup).toBe('customers');
+  });
+});
+
+describe('loadProject with a password written raw', () => {
+  const RAW = 'Rel9/Sec@Pw2#x';
+
+  it('names the connection and its line, says what to encode, and suggests an environment variable', async () => {
+    const location = await project({ 'cutover.yaml': PROJECT.replace('file://./export', `mysql://migrator:${RAW}@127.0.0.1:3306/legacy`), 'customers.yaml': MAPPING });
+    const problems = await problemsOf(location);
+    expect(problems).toEqual([
+      'cutover.yaml:2:11  /connections/legacy  connection `legacy`: the user name or password in `mysql://migrator:***@127.0.0.1:3306/legacy` holds characters a URL reserves; ' +
+        'write them percent-encoded: `/` as `%2F`, `#` as `%23`, `@` as `%40` (an `@` in the database name, path or options is written `%40`); ' +
+        'keep the password out of cutover.yaml: put the whole URL in an environment variable, e.g. `LEGACY_URL`, and write `legacy: ${LEGACY_URL}`',
+    ]);
+  });
+
+  it('names the environment variable the URL came from, and never the password', async () => {
+    const location = await project({ 'cutover.yaml': PROJECT.replace('file://./export', '${LEGACY_URL}'), 'customers.yaml': MAPPING });
+    const problems = await problemsOf(location, { LEGACY_URL: `mysql://migrator:${RAW}@127.0.0.1:3306/legacy` });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^cutover\.yaml:2:11  \/connections\/legacy  connection `legacy`: .*`\/` as `%2F`.* \(the URL comes from `LEGACY_URL`: encode the password there\)$/);
+    for (const piece of ['Rel9', 'Sec', 'Pw2']) expect(problems[0]).not.toContain(piece);
+  });
+
+  it('loads the same password percent-encoded', async () => {
+    const location = await project({ 'cutover.yaml': PROJECT.replace('file://./export', '${LEGACY_URL}'), 'customers.yaml': MAPPING });
+    const loaded = await loadProject(location, { env: { LEGACY_URL: `mysql://migrator:${encodeURIComponent(RAW)}@127.0.0.1:3306/legacy` } });
+    expect(loaded.connections.get('legacy')!.url.password).toBe(RAW);
+  });
+});
+
+describe('interpolateEnv', () => {
+  it('expands variables named in a variable, one level deep', () => {
+    const env = { LEGACY_URL: 'mysql://migrator:${LEGACY_PASSWORD}@db:3306/legacy', LEGACY_PASSWORD: 'Rel9%2FSec', LOOP: '${LOOP}' };
+    expect(interpolateEnv('${LEGACY_URL}', env)).toEqual({ text: 'mysql://migrator:Rel9%2FSec@db:3306/legacy', missing: [], used: ['LEGACY_URL', 'LEGACY_PASSWORD'] });
+    expect(interpolateEnv('${LOOP}', env).text).toBe('${LOOP}');
+    expect(interpolateEnv('${LEGACY_URL}', { LEGACY_URL: 'mysql://m:${NOPE}@db/x' }).missing).toEqual(['NOPE']);
   });
 });

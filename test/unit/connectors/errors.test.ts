@@ -51,3 +51,11 @@ describe('withRetry', () => {
     expect(attempts).toBe(1);
   });
 });
+
+describe('classifyDriverError with passwords that hold reserved characters', () => {
+  it.each(['Rel9/Sec', 'Rel9@Sec', 'Rel9#Sec', 'Rel9?Sec', 'Rel9:Sec', 'Rel9%Sec', 'Rel9 Sec x'])('scrubs %j from a URL and from key=value text', (password) => {
+    const error = classifyDriverError(new Error(`cannot reach mysql://root:${password}@db:3306/x (host=db password=${password} port=3306)`), 'MySQL db:3306/x');
+    expect(error.message).not.toContain('Rel9');
+    expect(error.message).toContain('port=3306');
+  });
+});
