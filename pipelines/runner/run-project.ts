@@ -18,7 +18,7 @@ import { applyPendingActions, detectSourceDeletes } from './deletions.js';
 import { applyReviewDecisions } from './review-decisions.js';
 import { writeReviewFile } from './review-file.js';
 import { checkEntitySource, retrier, runEntity } from './run-entity.js';
-import { withRunLock } from './run-lock.js';
+import { RunLockLost, withRunLock } from './run-lock.js';
 import { compareColumns, describeDrift } from './schema-drift.js';
 
 export interface RunOptions {
@@ -31,6 +31,8 @@ export interface RunOptions {
   readonly observer?: RunObserver;
   readonly signal?: AbortSignal;
   readonly stopRequested?: () => boolean;
+  /** How long to wait for a run in progress on the target to end, in ms; 0 refuses at once. @default 0 */
+  readonly waitMs?: number;
 }
 
 export interface RunSummary {
@@ -53,8 +55,7 @@ export async function runProject(project: Project, options: RunOptions): Promise
     },
   });
   try {
-    return await withRunLock(session.stateSink, session.state, async () => {
-      const runId = await session.state.beginRun(mode, mappings.map((m) => m.entity));
+    return await withRunLock(session, { mode, entities: mappings.map((m) => m.entity), log: options.log, waitMs: options.waitMs }, async (runId) => {
       const log = options.log.child({ runId });
       log.info({ mode, entities: mappings.map((m) => m.entity) }, `run ${runId} started (${mode})`);
       try {
@@ -96,7 +97,7 @@ export async function runProject(project: Project, options: RunOptions): Promise
         log.info(`run ${runId} succeeded`);
         return { runId, mode, ledgers: await session.state.ledger(runId), seconds: (performance.now() - started) / 1000 };
       } catch (error) {
-        const interrupted = error instanceof RunInterrupted || options.signal?.aborted === true;
+        const interrupted = error instanceof RunInterrupted || error instanceof RunLockLost || options.signal?.aborted === true;
         await session.state
           .finishRun(runId, interrupted ? 'interrupted' : 'failed', (error as Error).message)
           .catch((finishError: unknown) => log.warn({ err: finishError }, 'could not record the end of the run'));
@@ -132,6 +133,7 @@ export function selectEntities(project: Project, names: readonly string[]) {
 
 function explainRunFailure(error: unknown, runId: number, interrupted: boolean): Error {
   const resume = 'committed batches are kept; run `cutover run` again to resume from the last one';
+  if (error instanceof RunLockLost) return new RunError(`run ${runId} stopped: ${error.message}`, { cause: error, hint: 'everything committed is kept; run `cutover run` again to resume' });
   if (interrupted) return new RunError(`run ${runId} was interrupted`, { cause: error, hint: resume });
   if (error instanceof RunError) return error;
   if (error instanceof ConnectorError) return new RunError(`run ${runId} stopped: ${error.message}`, { cause: error, hint: resume });
