@@ -40,9 +40,9 @@ describeWith(['postgres'])('run lock holder', () => {
     const first = await ProjectSession.open(project, log, { prepare: true });
     const second = await ProjectSession.open(project, log, { prepare: false });
     const events: string[] = [];
+    let finishInFlight = () => undefined as void;
     try {
       await withRunLock(first, { mode: 'incremental', entities: ['customers'], log }, async (firstRun) => {
-        let finishInFlight!: () => void;
         const gate = new Promise<void>((resolve) => (finishInFlight = resolve));
         await first.state.beginEntity(firstRun, 'customers');
         // A batch of the first run that has passed its check and not committed yet.
@@ -87,6 +87,7 @@ describeWith(['postgres'])('run lock holder', () => {
         expect(ledger).toEqual({ batches: 1, read: 1 });
       });
     } finally {
+      finishInFlight();
       await second.close();
       await first.close();
     }
