@@ -51,13 +51,17 @@ reconcile:  --format ${RECONCILE_FORMATS.join('|')}  (default terminal)
             --counts-only               the quick check: counts only, no value-by-value comparison
 status:     --merges                    every merge: survivor, merged record, rule and score (--entity NAME, --json)
 final:      --json                      the run, the reconciliation and the verdict as JSON   --out FILE
+run, plan, final, status, reconcile:
+            --wait                      with a run in progress on the target, wait for it to end first
+            --wait-timeout SECONDS      how long --wait waits before giving up with exit 2 (default 1800)
 rejects:    --entity NAME  --format table|csv|jsonl|xlsx (default table)  --out FILE  --limit N (default 100)
 validate:   --transforms                list the field transforms
 backup:     --to DIR  --format csv|xlsx|jsonl (default csv)  --encrypt  --key-env NAME (default CUTOVER_BACKUP_KEY)
 backup verify: --against                also compare row counts with the live source now   --key-env NAME  --json
 demo:       --dir DIR (default .cutover-demo)  --fresh  --seed N (default 42)
 
-Exit codes: 0 done and reconciled, 1 discrepancies found, 2 could not run (the message says why).
+Exit codes: 0 done and reconciled, 1 discrepancies found, 2 could not run (the message says why),
+or, for reconcile, a run in progress left entities not compared.
 `;
 
 const OPTIONS = {
@@ -88,6 +92,8 @@ const OPTIONS = {
   against: { type: 'boolean', default: false },
   /** Read before the command starts (heap-limit.ts); accepted here so that parsing stays strict. */
   'max-heap': { type: 'string' },
+  wait: { type: 'boolean', default: false },
+  'wait-timeout': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 class UsageError extends Error {}
@@ -112,26 +118,33 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     progress: values.progress && !values['no-progress'],
   };
   try {
+    const waitMs = values.wait ? integer('wait-timeout', values['wait-timeout'], 1800, 1) * 1000 : null;
     switch (command) {
       case 'demo':
         return await demoCommand(global, { dir: values.dir ?? '.cutover-demo', fresh: values.fresh, seed: integer('seed', values.seed, 42, 0) });
       case 'validate':
         return await validateCommand(global, { transforms: values.transforms });
       case 'run':
-        return await runCommand(global, rest, { full: values.full, detectDeletes: values['detect-deletes'] });
+        return await runCommand(global, rest, { full: values.full, detectDeletes: values['detect-deletes'], waitMs });
       case 'plan':
         return await planCommand(global, rest, {
           full: values.full,
           detectDeletes: values['detect-deletes'],
           format: oneOf('format', values.format ?? (values.json ? 'json' : 'terminal'), PLAN_FORMATS) as PlanFormat,
           out: values.out,
+          waitMs,
         });
       case 'final':
-        return await finalCommand(global, { json: values.json || values.format === 'json', out: values.out });
+        return await finalCommand(global, { json: values.json || values.format === 'json', out: values.out, waitMs });
       case 'status':
-        return await statusCommand(global, { json: values.json, merges: values.merges, entity: values.entity });
+        return await statusCommand(global, { json: values.json, merges: values.merges, entity: values.entity, waitMs });
       case 'reconcile':
-        return await reconcileCommand(global, rest, { format: oneOf('format', values.format ?? (values.json ? 'json' : 'terminal'), RECONCILE_FORMATS) as ReconcileFormat, out: values.out, countsOnly: values['counts-only'] });
+        return await reconcileCommand(global, rest, {
+          format: oneOf('format', values.format ?? (values.json ? 'json' : 'terminal'), RECONCILE_FORMATS) as ReconcileFormat,
+          out: values.out,
+          countsOnly: values['counts-only'],
+          waitMs,
+        });
       case 'rejects': {
         const [action = 'list'] = rest;
         if (action !== 'list') throw new UsageError(`Expected \`rejects list\`, got \`rejects ${action}\``);

@@ -8,6 +8,7 @@ import { RunError } from '../errors.js';
 import { reconcileContent, type EntityContent } from '../reconcile/content.js';
 import { reconcileCounts, type EntityReconciliation, type Reconciliation } from '../reconcile/counts.js';
 import type { ProjectSession } from '../runner/project-session.js';
+import { describeRunInProgress, entitiesInProgress, type EntityInProgress, type RunInProgress } from '../runner/run-in-progress.js';
 import type { StoredRejection } from '../state/state-store.js';
 
 /** Rejects listed per entity in a report; `cutover rejects list` has them all. @default 1000 */
@@ -75,6 +76,13 @@ export interface EntityReport extends EntityReconciliation {
   readonly findings: readonly string[];
 }
 
+/** A run was writing while the report was made: it is as of that run's last committed batch. */
+export interface ReportInProgress {
+  readonly run: Pick<RunInProgress, 'runId' | 'mode' | 'pid' | 'host' | 'startedAt'>;
+  /** The entities it was still writing (or following): left out of `entities`, not compared. */
+  readonly notCompared: readonly EntityInProgress[];
+}
+
 export interface ReconcileReport {
   readonly project: string;
   readonly generatedAt: string;
@@ -84,6 +92,8 @@ export interface ReconcileReport {
   /** One paragraph a manager can sign, or act on. */
   readonly verdict: string;
   readonly entities: readonly EntityReport[];
+  /** Set when a run was in progress: `entities` holds only what it was not touching; exit code 2 when anything was left out. */
+  readonly inProgress?: ReportInProgress;
 }
 
 /**
@@ -94,7 +104,7 @@ export interface ReconcileReport {
 export async function buildReconcileReport(
   session: ProjectSession,
   entities: readonly string[],
-  options: { scope: ReportScope; rejectsPerEntity?: number; differencesPerEntity?: number },
+  options: { scope: ReportScope; rejectsPerEntity?: number; differencesPerEntity?: number; inProgress?: RunInProgress | null },
 ): Promise<ReconcileReport> {
   const known = session.project.entities.map((m) => m.entity);
   const unknown = entities.filter((name) => !known.includes(name));
@@ -103,10 +113,18 @@ export async function buildReconcileReport(
       hint: 'name entities as in their mapping files (`entity:`), or none for all',
     });
   }
-  const reconciliation = await reconcileCounts(session, entities);
+  const all = session.project.entities;
+  const selected = all.filter((m) => entities.length === 0 || entities.includes(m.entity));
+  // A run in progress: what it has not finished is not read yet, not missing; only the rest is compared.
+  const notCompared = options.inProgress ? entitiesInProgress(options.inProgress, selected, all) : [];
+  const compared = selected.filter((m) => !notCompared.some((busy) => busy.entity === m.entity));
+  const reconciliation =
+    compared.length > 0
+      ? await reconcileCounts(session, compared.map((m) => m.entity))
+      : { project: session.project.name, generatedAt: new Date().toISOString(), entities: [], reconciled: true };
   const content: EntityContent[] = [];
   if (options.scope === 'counts and values') {
-    for (const mapping of session.project.entities.filter((m) => entities.length === 0 || entities.includes(m.entity))) {
+    for (const mapping of compared) {
       content.push(await reconcileContent(session, mapping, { limit: options.differencesPerEntity ?? REPORT_DIFFERENCES_PER_ENTITY }));
     }
   }
@@ -114,7 +132,28 @@ export async function buildReconcileReport(
   for (const entity of reconciliation.entities) {
     rejects.set(entity.entity, entity.rejected === 0 ? [] : await session.state.rejects({ entity: entity.entity, limit: options.rejectsPerEntity ?? REPORT_REJECTS_PER_ENTITY }));
   }
-  return assembleReconcileReport({ reconciliation, content: options.scope === 'counts' ? null : content, rejects });
+  const report = assembleReconcileReport({ reconciliation, content: options.scope === 'counts' ? null : content, rejects });
+  return options.inProgress ? withRunInProgress(report, options.inProgress, notCompared) : report;
+}
+
+/** Labels a report made during a run; anything left out means it is not reconciled (exit code 2, not 1). */
+export function withRunInProgress(report: ReconcileReport, run: RunInProgress, notCompared: readonly EntityInProgress[]): ReconcileReport {
+  const label = `${capitalize(describeRunInProgress(run))} is in progress: this report is as of its last committed batch.`;
+  const left = notCompared.map((e) => `${e.entity}: in progress (run ${run.runId ?? '?'}, ${e.state}): ${count(e.committedRows, 'row')} committed so far, not compared`);
+  const verdict =
+    left.length > 0
+      ? `${label} NOT compared: ${left.join('; ')}. ${report.entities.length > 0 ? `Of the rest: ${report.verdict}` : ''} Run again when it has ended, or with --wait.`
+      : `${label} It is not writing any of these entities now. ${report.verdict}`;
+  return {
+    ...report,
+    reconciled: report.reconciled && left.length === 0,
+    verdict: verdict.replace(/\s+/g, ' ').trim(),
+    inProgress: { run: { runId: run.runId, mode: run.mode, pid: run.pid, host: run.host, startedAt: run.startedAt }, notCompared },
+  };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**

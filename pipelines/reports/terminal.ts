@@ -48,7 +48,12 @@ const TERMINAL_DIFFERENCES = 20;
 
 /** The reconciliation report for a terminal: the equation, the values check, where the rejects are, the verdict. */
 export function renderReconcileReport(report: ReconcileReport): string {
-  const parts = [equationTable(report.project, report.entities)];
+  const parts = report.entities.length > 0 ? [equationTable(report.project, report.entities)] : [];
+  const busy = report.inProgress?.notCompared ?? [];
+  if (busy.length > 0) {
+    const run = `in progress (run ${report.inProgress!.run.runId ?? '?'})`;
+    parts.push(renderTable(['entity', 'status', 'batches committed', 'rows committed so far', 'compared'], busy.map((e) => [e.entity, `${run}: ${e.state}`, e.batches, e.committedRows, 'no'])));
+  }
   if (report.scope === 'counts and values') parts.push(renderValues(report.entities));
   const rejected = report.entities.filter((e) => e.rejected > 0);
   if (rejected.length > 0) {
@@ -69,6 +74,10 @@ export function renderPlan(plan: ProjectPlan): string {
     '',
     table,
   ];
+  if (plan.inProgress) {
+    const run = plan.inProgress.runId === null ? 'A run that is starting' : `Run ${plan.inProgress.runId} (process ${plan.inProgress.pid} on ${plan.inProgress.host}, started ${plan.inProgress.startedAt})`;
+    lines.unshift(`IN PROGRESS: ${run} is writing to this target: this plan is as of its last committed batch, and counts what it has not committed yet as still to do.`, '');
+  }
   if (drift.length > 0) lines.push('', 'Schema drift since the last run:', ...drift);
   lines.push('', 'Rows the target itself would refuse (a constraint, a value too long) show only in a run, as rejects at stage `write`.');
   return `${lines.join('\n')}\n`;

@@ -25,6 +25,7 @@ import type { RunObserver } from './run-events.js';
 import { retrier } from './retrier.js';
 import { checkEntitySource, sourceEntityOf } from './run-entity.js';
 import { selectEntities } from './run-project.js';
+import { runInProgress, waitForRunToEnd, type RunInProgress } from './run-in-progress.js';
 import { compareColumns, describeDrift } from './schema-drift.js';
 
 export interface EntityPlan {
@@ -50,6 +51,8 @@ export interface ProjectPlan {
   /** False when no run has happened on this target yet: every row would be new. */
   readonly stateExists: boolean;
   readonly entities: readonly EntityPlan[];
+  /** A run was writing while this plan was made: the plan is as of its last committed batch. */
+  readonly inProgress?: RunInProgress;
 }
 
 export interface PlanOptions {
@@ -59,6 +62,8 @@ export interface PlanOptions {
   readonly log: Logger;
   readonly observer?: RunObserver;
   readonly signal?: AbortSignal;
+  /** With a run in progress: wait this long (ms) for it to end first; null plans at once. @default null */
+  readonly waitMs?: number | null;
 }
 
 type StateReader = Pick<StateStore, 'lookupKeys' | 'resolveTargetIds'>;
@@ -178,7 +183,9 @@ export async function planProject(project: Project, options: PlanOptions): Promi
     // An API target's state is a database of its own: a plan must not create it either.
     if (await sinkExists(project.target.state ?? project.target.connection)) {
       session = await ProjectSession.open(project, options.log, { prepare: false, stateRequired: false, observer, signal: options.signal });
+      if (options.waitMs !== undefined && options.waitMs !== null) await waitForRunToEnd(session, { timeoutMs: options.waitMs, log: options.log, what: 'planning' });
     }
+    const inProgress = session ? await runInProgress(session) : null;
     const state = session && (await session.state.exists()) ? session.state : null;
     const planned = new PlannedState(state);
     const plannedDedupe = new PlannedDedupe(state ? state.dedupe : null);
@@ -188,7 +195,7 @@ export async function planProject(project: Project, options: PlanOptions): Promi
       const drift = previousColumns ? describeDrift(compareColumns(mapping.entity, previousColumns, columns.get(mapping.entity)!, compileMapping(mapping).sourceColumns)) : [];
       entities.push({ ...(await planEntity(project, mapping, sources, state, planned, plannedDedupe, options)), drift });
     }
-    return { project: project.name, mode: options.full ? 'full' : 'incremental', stateExists: state !== null, entities };
+    return { project: project.name, mode: options.full ? 'full' : 'incremental', stateExists: state !== null, entities, ...(inProgress ? { inProgress } : {}) };
   } finally {
     await sources.close();
     await session?.close();

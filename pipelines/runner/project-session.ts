@@ -8,7 +8,8 @@ import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import type { Project } from '../config/project.js';
 import type { Logger } from '../logger.js';
 import { RunError } from '../errors.js';
-import { StateStore } from '../state/state-store.js';
+import { StateStore, type WriteGuard } from '../state/state-store.js';
+import { GuardedSqlSink } from './guarded-sink.js';
 import { retrier, type Retry } from './retrier.js';
 import { retryingSource } from './retrying-source.js';
 import type { RunObserver } from './run-events.js';
@@ -64,15 +65,27 @@ export class ProjectSession {
    */
   readonly stateSink: SqlSink;
   readonly state: StateStore;
+  readonly #guarded: GuardedSqlSink;
   readonly #sources: ProjectSources;
   #closed = false;
 
   private constructor(project: Project, sink: Sink, stateSink: SqlSink, retry: SessionRetry) {
     this.project = project;
-    this.sink = sink;
-    this.stateSink = stateSink;
+    this.#guarded = new GuardedSqlSink(stateSink);
+    // A database target holds its own state: one guarded sink for both.
+    this.sink = sink === stateSink ? this.#guarded : sink;
+    this.stateSink = this.#guarded;
     this.state = new StateStore(stateSink.db, project.target.stateSchema);
     this.#sources = new ProjectSources(project, retry);
+  }
+
+  /**
+   * While a run holds the lock: every transaction on the state database, and every write the
+   * state store makes on its own, proves first (with `guard`) that the run still holds it.
+   */
+  guardWrites(guard: WriteGuard | null): void {
+    this.#guarded.guardWith(guard);
+    this.state.guardWrites(guard);
   }
 
   /**

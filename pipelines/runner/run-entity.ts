@@ -159,7 +159,11 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
         completed = false;
         break;
       }
-      inFlight = { batch, plan, commit: writeBatch(context, batch, plan, { clearPositionalRejects: first && !source.capabilities.resumable }) };
+      const commit = writeBatch(context, batch, plan, { clearPositionalRejects: first && !source.capabilities.resumable });
+      // Handled here so that a commit failing while the next batch is planned is not "unhandled"
+      // (which ends the process); the failure is thrown where the commit is awaited.
+      commit.catch(() => undefined);
+      inFlight = { batch, plan, commit };
       first = false;
       if (!overlap) {
         await settle();

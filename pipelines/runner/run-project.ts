@@ -19,7 +19,7 @@ import { applyReviewDecisions } from './review-decisions.js';
 import { writeReviewFile } from './review-file.js';
 import { retrier } from './retrier.js';
 import { checkEntitySource, runEntity } from './run-entity.js';
-import { withRunLock } from './run-lock.js';
+import { RunLockLost, withRunLock } from './run-lock.js';
 import { compareColumns, describeDrift } from './schema-drift.js';
 
 export interface RunOptions {
@@ -32,6 +32,8 @@ export interface RunOptions {
   readonly observer?: RunObserver;
   readonly signal?: AbortSignal;
   readonly stopRequested?: () => boolean;
+  /** How long to wait for a run in progress on the target to end, in ms; 0 refuses at once. @default 0 */
+  readonly waitMs?: number;
 }
 
 export interface RunSummary {
@@ -59,8 +61,7 @@ export async function runProject(project: Project, options: RunOptions): Promise
     throw error instanceof RetriesExhausted ? new RunError(`${error.message}; ${RESUME}`, { cause: error }) : error;
   });
   try {
-    return await withRunLock(session.stateSink, session.state, async () => {
-      const runId = await session.state.beginRun(mode, mappings.map((m) => m.entity));
+    return await withRunLock(session, { mode, entities: mappings.map((m) => m.entity), log: options.log, waitMs: options.waitMs }, async (runId) => {
       const log = options.log.child({ runId });
       log.info({ mode, entities: mappings.map((m) => m.entity) }, `run ${runId} started (${mode})`);
       try {
@@ -102,7 +103,7 @@ export async function runProject(project: Project, options: RunOptions): Promise
         log.info(`run ${runId} succeeded`);
         return { runId, mode, ledgers: await session.state.ledger(runId), seconds: (performance.now() - started) / 1000 };
       } catch (error) {
-        const interrupted = error instanceof RunInterrupted || options.signal?.aborted === true;
+        const interrupted = error instanceof RunInterrupted || error instanceof RunLockLost || options.signal?.aborted === true;
         await session.state
           .finishRun(runId, interrupted ? 'interrupted' : 'failed', (error as Error).message)
           .catch((finishError: unknown) => log.warn({ err: finishError }, 'could not record the end of the run'));
@@ -140,6 +141,7 @@ const RESUME = 'committed batches are kept; run `cutover run` again to resume fr
 
 function explainRunFailure(error: unknown, runId: number, interrupted: boolean): Error {
   const resume = RESUME;
+  if (error instanceof RunLockLost) return new RunError(`run ${runId} stopped: ${error.message}`, { cause: error, hint: 'everything committed is kept; run `cutover run` again to resume' });
   if (interrupted) return new RunError(`run ${runId} was interrupted`, { cause: error, hint: resume });
   if (error instanceof RunError) return error;
   // The retry budget is spent: one line that says where, how many attempts over how long, and what to do.

@@ -25,6 +25,9 @@ export async function writeApiBatch(context: EntityContext & { sink: ApiSink }, 
   const claimed = context.batches.committed;
   const call = { signal: context.signal, idempotencyScope: `run ${runId}` };
 
+  // 0. the run still holds the lock (an empty transaction, checked like every other): the API
+  //    cannot roll back, so a run that lost its lock should not send one batch more
+  await context.retry('checking the run lock', () => stateSink.transaction(async () => undefined));
   // 1. every row to the API, until each has an outcome (the connector retries what may pass)
   const result = await sendRows(sink, context.target, rowsToWrite(compiled, plan.toWrite), call);
   // 2. records merged into a survivor lose their own record: children first, then the record

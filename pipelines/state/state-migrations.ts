@@ -153,6 +153,23 @@ function stateMigrations(schema: string): Record<string, Migration> {
         await sql`CREATE INDEX merges_pages ON ${s}.merges (entity, score, anchor_key, legacy_key)`.execute(db);
       },
     },
+    '0007_run_lock': {
+      async up(db) {
+        // Who may write: every write transaction of a run reads this row FOR SHARE and checks that it
+        // names its own run, and a run that takes over writes itself here (waiting for the
+        // transactions of the previous holder). One row, always present, so nothing races to insert it.
+        await sql`CREATE TABLE ${s}.run_lock (
+          id smallint PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+          run_id bigint,
+          pid integer,
+          host text,
+          since timestamptz)`.execute(db);
+        await sql`INSERT INTO ${s}.run_lock (id) VALUES (1)`.execute(db);
+        // When each entity of a run last committed: whether a run is moving, and the order of
+        // commits of runs one after the other.
+        await sql`ALTER TABLE ${s}.run_ledger ADD COLUMN last_commit_at timestamptz`.execute(db);
+      },
+    },
   };
 }
 

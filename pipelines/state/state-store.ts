@@ -12,6 +12,7 @@ import type { Rejection } from '../../transforms/rejection.js';
 import { emptyLedger, LEDGER_BUCKETS, type LedgerCounts } from './ledger.js';
 import { DedupeStore } from './dedupe-store.js';
 import { DeletionStore, type PendingAction } from './deletion-store.js';
+import { RunLockStore } from './run-lock-store.js';
 import { migrateState } from './state-migrations.js';
 import { isStorableText, storableJson, storableText } from './storable-text.js';
 
@@ -75,6 +76,8 @@ export interface EntityLedger extends LedgerCounts {
   readonly entity: string;
   readonly status: string;
   readonly batches: number;
+  /** When its last batch (or deletion page) committed; null before the first. */
+  readonly lastCommitAt?: string | null;
 }
 
 /** State counts per entity, for reconciliation. */
@@ -90,6 +93,9 @@ export interface StateCounts {
 
 type Executor = Kysely<any> | Transaction<any>;
 
+/** Proves, in the caller's write transaction, that the run writing still holds the run lock; throws otherwise. */
+export type WriteGuard = (tx: Executor) => Promise<void>;
+
 export class StateStore {
   readonly #db: Kysely<any>;
   readonly #schema: string;
@@ -97,12 +103,37 @@ export class StateStore {
   readonly dedupe: DedupeStore;
   /** Keys gone from the source and target rows waiting to be deleted or archived. */
   readonly deletions: DeletionStore;
+  /** Which run may write. */
+  readonly lock: RunLockStore;
+  #guard: WriteGuard | null = null;
 
   constructor(db: Kysely<any>, schema: string) {
     this.#db = db;
     this.#schema = schema;
     this.dedupe = new DedupeStore(db, schema);
     this.deletions = new DeletionStore(db, schema);
+    this.lock = new RunLockStore(db, schema);
+  }
+
+  /**
+   * While a run holds the lock, the writes this store makes on its own (outside a batch's
+   * transaction) each run in a transaction that `guard` checks first; null stops that.
+   */
+  guardWrites(guard: WriteGuard | null): void {
+    this.#guard = guard;
+  }
+
+  /** A write of this store's own: guarded in a transaction of its own while a run holds the lock. */
+  async #write(statement: (db: Executor) => Promise<unknown>): Promise<void> {
+    const guard = this.#guard;
+    if (!guard) {
+      await statement(this.#db);
+      return;
+    }
+    await this.#db.transaction().execute(async (trx) => {
+      await guard(trx);
+      await statement(trx);
+    });
   }
 
   get schema(): string {
@@ -123,31 +154,45 @@ export class StateStore {
     return sql.table(`${this.#schema}.${name}`);
   }
 
-  /** Starts a run; runs left `running` by a process that died are marked `interrupted` first. */
+  /**
+   * Starts a run and makes it the holder of the run lock, in one transaction: it waits until the
+   * write transactions of a previous holder have ended, so that none commits after this run
+   * began. Runs still `running` then hold no lock (their process died, or lost the lock) and are
+   * marked `interrupted`; a live one stops at its next write, which finds another holder.
+   */
   async beginRun(mode: string, entities: readonly string[]): Promise<number> {
-    await sql`UPDATE ${this.#table('runs')} SET status = 'interrupted', finished_at = now(),
-                error = COALESCE(error, 'the process stopped before the run finished; committed batches are kept')
-              WHERE status = 'running'`.execute(this.#db);
-    const { rows } = await sql<{ run_id: string }>`INSERT INTO ${this.#table('runs')} (mode, status, entities, host, pid)
-      VALUES (${mode}, 'running', ${JSON.stringify(entities)}::jsonb, ${hostname()}, ${process.pid}) RETURNING run_id::text`.execute(this.#db);
-    return Number(rows[0]!.run_id);
+    return this.#db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ run_id: string }>`INSERT INTO ${this.#table('runs')} (mode, status, entities, host, pid)
+        VALUES (${mode}, 'running', ${JSON.stringify(entities)}::jsonb, ${hostname()}, ${process.pid}) RETURNING run_id::text`.execute(trx);
+      const runId = Number(rows[0]!.run_id);
+      await this.lock.takeOver(trx, runId);
+      await sql`UPDATE ${this.#table('runs')} SET status = 'interrupted', finished_at = now(),
+                  error = COALESCE(error, ${`stopped before it finished (its process ended, or it lost the run lock); run ${runId} took over; committed batches are kept`})
+                WHERE status = 'running' AND run_id <> ${runId}`.execute(trx);
+      return runId;
+    });
   }
 
+  /**
+   * Records how a run ended. Not guarded: it touches only this run's own records, and only while
+   * they still say `running`, so a run that lost the lock (and was marked `interrupted` by the
+   * one that took over) cannot overwrite what that one wrote.
+   */
   async finishRun(runId: number, status: RunStatus, error?: string): Promise<void> {
     await sql`UPDATE ${this.#table('runs')} SET status = ${status}, finished_at = now(), error = ${error === undefined ? null : storableText(redactUrl(error))}
-              WHERE run_id = ${runId}`.execute(this.#db);
+              WHERE run_id = ${runId} AND status = 'running'`.execute(this.#db);
     await sql`UPDATE ${this.#table('run_ledger')} SET status = ${status}, finished_at = now()
               WHERE run_id = ${runId} AND status = 'running'`.execute(this.#db);
   }
 
   async beginEntity(runId: number, entity: string): Promise<void> {
-    await sql`INSERT INTO ${this.#table('run_ledger')} (run_id, entity) VALUES (${runId}, ${entity})
-              ON CONFLICT (run_id, entity) DO NOTHING`.execute(this.#db);
+    await this.#write((db) => sql`INSERT INTO ${this.#table('run_ledger')} (run_id, entity) VALUES (${runId}, ${entity})
+              ON CONFLICT (run_id, entity) DO NOTHING`.execute(db));
   }
 
   async finishEntity(runId: number, entity: string, status: 'succeeded' | 'failed'): Promise<void> {
-    await sql`UPDATE ${this.#table('run_ledger')} SET status = ${status}, finished_at = now()
-              WHERE run_id = ${runId} AND entity = ${entity}`.execute(this.#db);
+    await this.#write((db) => sql`UPDATE ${this.#table('run_ledger')} SET status = ${status}, finished_at = now()
+              WHERE run_id = ${runId} AND entity = ${entity}`.execute(db));
   }
 
   async getWatermark(entity: string): Promise<Watermark | null> {
@@ -158,7 +203,7 @@ export class StateStore {
   }
 
   async clearWatermark(entity: string): Promise<void> {
-    await sql`DELETE FROM ${this.#table('watermarks')} WHERE entity = ${entity}`.execute(this.#db);
+    await this.#write((db) => sql`DELETE FROM ${this.#table('watermarks')} WHERE entity = ${entity}`.execute(db));
   }
 
   /** True when the state holds anything of the entity: an id-map entry or a dedupe record. */
@@ -278,7 +323,8 @@ export class StateStore {
     await sql`UPDATE ${this.#table('run_ledger')} SET read = read + ${l.read}, inserted = inserted + ${l.inserted},
         updated = updated + ${l.updated}, unchanged = unchanged + ${l.unchanged}, merged = merged + ${l.merged},
         rejected = rejected + ${l.rejected}, filtered = filtered + ${l.filtered}, deleted = deleted + ${l.deleted},
-        source_deleted = source_deleted + ${l.sourceDeleted}, batches = batches + ${options.batch ? 1 : 0}
+        source_deleted = source_deleted + ${l.sourceDeleted}, batches = batches + ${options.batch ? 1 : 0},
+        last_commit_at = clock_timestamp()
       WHERE run_id = ${runId} AND entity = ${entity}`.execute(tx);
   }
 
@@ -305,8 +351,8 @@ export class StateStore {
   }
 
   async saveSourceColumns(runId: number, entity: string, columns: readonly ColumnInfo[]): Promise<void> {
-    await sql`INSERT INTO ${this.#table('source_columns')} (entity, columns, run_id) VALUES (${entity}, ${storableJson(columns)}::jsonb, ${runId})
-      ON CONFLICT (entity) DO UPDATE SET columns = excluded.columns, run_id = excluded.run_id, updated_at = now()`.execute(this.#db);
+    await this.#write((db) => sql`INSERT INTO ${this.#table('source_columns')} (entity, columns, run_id) VALUES (${entity}, ${storableJson(columns)}::jsonb, ${runId})
+      ON CONFLICT (entity) DO UPDATE SET columns = excluded.columns, run_id = excluded.run_id, updated_at = now()`.execute(db));
   }
 
   /** Keyless rejects (by position) of an entity, dropped when a full re-read starts: positions move between exports. */
@@ -341,12 +387,12 @@ export class StateStore {
   async ledger(runId: number): Promise<EntityLedger[]> {
     const { rows } = await sql<Record<string, string>>`
       SELECT entity, status, batches::text, read::text, inserted::text, updated::text, unchanged::text, merged::text,
-             rejected::text, filtered::text, deleted::text, source_deleted::text AS "sourceDeleted"
+             rejected::text, filtered::text, deleted::text, source_deleted::text AS "sourceDeleted", last_commit_at::text AS "lastCommitAt"
         FROM ${this.#table('run_ledger')} WHERE run_id = ${runId} ORDER BY started_at, entity`.execute(this.#db);
     return rows.map((row) => {
       const counts = emptyLedger();
       for (const name of ['read', ...LEDGER_BUCKETS, 'deleted', 'sourceDeleted'] as const) counts[name] = Number(row[name]);
-      return { ...counts, entity: row.entity!, status: row.status!, batches: Number(row.batches) };
+      return { ...counts, entity: row.entity!, status: row.status!, batches: Number(row.batches), lastCommitAt: row.lastCommitAt ?? null };
     });
   }
 

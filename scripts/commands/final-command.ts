@@ -15,12 +15,13 @@ import { installStopHandlers, print, withContext, type GlobalOptions } from './c
  * source. Exit 0 only when every entity reconciles (unaccounted = 0, the target holds exactly the
  * rows the state says, no value differs) and no deletion is left undone; 1 otherwise.
  */
-export function finalCommand(options: GlobalOptions, flags: { json: boolean; out: string | undefined }): Promise<ExitCode> {
+export function finalCommand(options: GlobalOptions, flags: { json: boolean; out: string | undefined; waitMs: number | null }): Promise<ExitCode> {
   return withContext(options, async ({ project, log, progress }) => {
     const stop = installStopHandlers(log);
     let summary;
     try {
-      summary = await runProject(project, { detectDeletes: true, log, observer: progress, signal: stop.signal, stopRequested: stop.stopRequested });
+      // Its own run takes the lock: a run in progress is named and refused, or (waitMs) waited for.
+      summary = await runProject(project, { detectDeletes: true, log, observer: progress, signal: stop.signal, stopRequested: stop.stopRequested, waitMs: flags.waitMs ?? 0 });
     } finally {
       stop.dispose();
     }

@@ -11,10 +11,10 @@ export type PlanFormat = (typeof PLAN_FORMATS)[number];
 export function planCommand(
   options: GlobalOptions,
   entities: readonly string[],
-  flags: { full: boolean; detectDeletes: boolean; format: PlanFormat; out: string | undefined },
+  flags: { full: boolean; detectDeletes: boolean; format: PlanFormat; out: string | undefined; waitMs: number | null },
 ): Promise<ExitCode> {
   return withContext(options, async ({ project, log, progress }) => {
-    const plan = await planProject(project, { entities, full: flags.full, detectDeletes: flags.detectDeletes, log, observer: progress });
+    const plan = await planProject(project, { entities, full: flags.full, detectDeletes: flags.detectDeletes, log, observer: progress, waitMs: flags.waitMs });
     progress.clear();
     const text = flags.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan);
     if (flags.out) await writeFile(flags.out, text);

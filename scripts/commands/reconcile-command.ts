@@ -3,6 +3,7 @@ import path from 'node:path';
 import { EXIT_CODES, RunError, type ExitCode } from '../../pipelines/errors.js';
 import { BINARY_REPORT_FORMATS, renderReport, REPORT_FORMATS, type ReportFormat } from '../../pipelines/reports/report-formats.js';
 import { buildReconcileReport } from '../../pipelines/reports/reconcile-report.js';
+import { runInProgress, waitForRunToEnd } from '../../pipelines/runner/run-in-progress.js';
 import { print, reportFailure, withSession, type GlobalOptions } from './command-context.js';
 
 export const RECONCILE_FORMATS = REPORT_FORMATS;
@@ -14,20 +15,25 @@ export interface ReconcileFlags {
   readonly out: string | undefined;
   /** Counts only: skip the value-by-value comparison. @default false */
   readonly countsOnly: boolean;
+  /** With a run in progress: wait this long (ms) for it to end, then reconcile; null answers at once, as of its last committed batch. */
+  readonly waitMs: number | null;
 }
 
 /**
  * `cutover reconcile`: source against state and target, by counts and (unless `countsOnly`)
  * every owned target row's values against the source; one report in the chosen format.
- * Exit 0 reconciled, 1 differences (counts or values), 2 could not run.
+ * Exit 0 reconciled, 1 differences (counts or values), 2 could not run, or a run in progress left
+ * something out (never 1 for rows that run has not read yet).
  */
 export async function reconcileCommand(options: GlobalOptions, entities: readonly string[], flags: ReconcileFlags): Promise<ExitCode> {
   // Checked before connecting: a reconciliation can take minutes, a refusal should not.
   if (BINARY_REPORT_FORMATS.includes(flags.format) && !flags.out && process.stdout.isTTY) {
     return reportFailure(new RunError(`--format ${flags.format} is a binary file and stdout is a terminal`, { hint: `give --out FILE, e.g. --out reconciliation.${flags.format}` }));
   }
-  return withSession(options, async (_context, session) => {
-    const report = await buildReconcileReport(session, entities, { scope: flags.countsOnly ? 'counts' : 'counts and values' });
+  return withSession(options, async (context, session) => {
+    if (flags.waitMs !== null) await waitForRunToEnd(session, { timeoutMs: flags.waitMs, log: context.log, what: 'reconciling' });
+    const inProgress = await runInProgress(session);
+    const report = await buildReconcileReport(session, entities, { scope: flags.countsOnly ? 'counts' : 'counts and values', inProgress });
     const rendered = await renderReport(report, flags.format);
     if (flags.out) {
       await mkdir(path.dirname(path.resolve(flags.out)), { recursive: true });
@@ -38,6 +44,7 @@ export async function reconcileCommand(options: GlobalOptions, entities: readonl
       }
     } else if (typeof rendered === 'string') print(rendered);
     else process.stdout.write(rendered);
+    if ((report.inProgress?.notCompared.length ?? 0) > 0) return EXIT_CODES.couldNotRun;
     return report.reconciled ? EXIT_CODES.reconciled : EXIT_CODES.discrepancy;
   });
 }

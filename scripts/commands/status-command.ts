@@ -1,11 +1,18 @@
 import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
 import { renderTable } from '../../pipelines/reports/text-table.js';
 import { unaccounted } from '../../pipelines/state/ledger.js';
+import { describeRunInProgress, runInProgress, waitForRunToEnd } from '../../pipelines/runner/run-in-progress.js';
 import { print, withSession, type GlobalOptions } from './command-context.js';
 
-/** `cutover status`: recent runs, the last run's ledger, and where each entity's watermark stands. */
-export function statusCommand(options: GlobalOptions, flags: { json: boolean; merges: boolean; entity: string | undefined }): Promise<ExitCode> {
+/**
+ * `cutover status`: recent runs, the last run's ledger, and where each entity's watermark stands.
+ * A run in progress is named on top (its numbers are as of its last committed batch); `waitMs`
+ * waits for it to end first.
+ */
+export function statusCommand(options: GlobalOptions, flags: { json: boolean; merges: boolean; entity: string | undefined; waitMs: number | null }): Promise<ExitCode> {
   return withSession(options, async (context, session) => {
+    if (flags.waitMs !== null) await waitForRunToEnd(session, { timeoutMs: flags.waitMs, log: context.log, what: 'the status follows' });
+    const inProgress = await runInProgress(session);
     if (flags.merges) {
       // Which legacy records share a target row, and why: the survivor (anchor) with each record merged into it.
       const merges = await session.state.dedupe.merges(flags.entity);
@@ -22,10 +29,14 @@ export function statusCommand(options: GlobalOptions, flags: { json: boolean; me
       entities.push({ entity: mapping.entity, watermark: await session.state.getWatermark(mapping.entity), ...counts });
     }
     if (flags.json) {
-      print(JSON.stringify({ runs, lastRun: lastLedger, entities }, null, 2));
+      print(JSON.stringify({ runs, lastRun: lastLedger, entities, inProgress }, null, 2));
       return EXIT_CODES.reconciled;
     }
     print(`Project ${context.project.name} (${context.project.target.connection.url.redacted})\n`);
+    if (inProgress) {
+      const last = inProgress.ledger.map((l) => l.lastCommitAt).filter((at): at is string => at !== null).sort().at(-1);
+      print(`IN PROGRESS: ${describeRunInProgress(inProgress)}; the numbers below are as of its last committed batch${last ? ` (${last.slice(0, 19)})` : ''}.\n`);
+    }
     print(
       runs.length === 0
         ? 'No runs yet: start with `cutover run`.'
