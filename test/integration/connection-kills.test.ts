@@ -105,6 +105,11 @@ describeWith(['mysql', 'postgres'])('connections killed by the servers mid-run',
     for (const part of Object.keys(expected)) expect({ part, rows: actual[part] }).toEqual({ part, rows: expected[part] });
   });
 
+  // The run lock is a session lock on one connection: terminated, the server releases it and the
+  // run goes on without it (nothing watches that connection), so a second `cutover run` started
+  // meanwhile is admitted. Needs withRunLock to stop the run when its lock connection ends.
+  it.todo('refuses a second run while the first goes on after losing its run lock connection');
+
   it('survives the state database of an HTTP API target terminating its connections', { timeout: 300_000 }, async () => {
     const projectFile = async (name: string) => {
       const file = path.join(project.dir, `${name}.yaml`);

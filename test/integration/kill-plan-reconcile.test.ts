@@ -16,7 +16,7 @@ import { afterMs, closeProbes, killAt, type KillPoint } from '../support/kill-po
 import { createMigrationSetup, type MigrationSetup } from '../support/migration-setup.js';
 import { tableDigests } from '../support/target-snapshot.js';
 
-const ROWS = { customers: 1_500, opportunities: 1_000, tickets: 1_000 };
+const ROWS = { customers: 800, opportunities: 500, tickets: 500 };
 
 describeWith(['mysql', 'postgres'])('plan and reconcile under SIGKILL', () => {
   let setup: MigrationSetup;
