@@ -1,13 +1,16 @@
 /**
  * Streaming record writers for CSV, JSON Lines and XLSX files: rejects, review files, backups and
- * generated exports. Rows are written as they come; memory holds one batch, never the file.
+ * generated exports. Rows are written as they come; memory holds one batch, never the file. The
+ * rows go to a `.…partial` file beside the final one, renamed into place by `close()`: a process
+ * killed while it writes leaves the previous file whole.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import type { Row } from '../types.js';
+import { partialPath } from './replace-file.js';
 
 export const FILE_WRITE_FORMATS = ['csv', 'jsonl', 'xlsx'] as const;
 export type FileWriteFormat = (typeof FILE_WRITE_FORMATS)[number];
@@ -22,13 +25,15 @@ export interface FileWriterOptions {
   readonly sheetName?: string;
 }
 
-/** Writes rows to one file. `close()` flushes and is idempotent. */
+/** Writes rows to one file. `close()` flushes, puts the file in place and is idempotent. */
 export interface RecordWriter {
   readonly path: string;
   /** Rows written so far. */
   readonly rowsWritten: number;
   write(rows: readonly Row[]): Promise<void>;
   close(): Promise<void>;
+  /** Stops after a failure: the rows written so far are thrown away and the previous file stays. Idempotent. */
+  discard(): Promise<void>;
 }
 
 /**
@@ -52,11 +57,13 @@ export async function createFileWriter(filePath: string, options: FileWriterOpti
 class TextRecordWriter implements RecordWriter {
   readonly #stream: WriteStream;
   readonly #format: (row: Row) => string;
+  readonly #partial: string;
   #rows = 0;
   #closed = false;
 
   constructor(readonly path: string, _columns: readonly string[], format: (row: Row) => string, header: string) {
-    this.#stream = createWriteStream(path, { encoding: 'utf8' });
+    this.#partial = partialPath(path);
+    this.#stream = createWriteStream(this.#partial, { encoding: 'utf8' });
     this.#format = format;
     if (header) this.#stream.write(header);
   }
@@ -80,6 +87,14 @@ class TextRecordWriter implements RecordWriter {
       this.#stream.once('error', reject);
       this.#stream.end(resolve);
     });
+    await rename(this.#partial, this.path);
+  }
+
+  async discard(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stream.destroy();
+    await rm(this.#partial, { force: true });
   }
 }
 
@@ -87,12 +102,14 @@ class XlsxRecordWriter implements RecordWriter {
   readonly #workbook: ExcelJS.stream.xlsx.WorkbookWriter;
   readonly #sheet: ExcelJS.Worksheet;
   readonly #columns: readonly string[];
+  readonly #partial: string;
   #rows = 0;
   #closed = false;
 
   constructor(readonly path: string, columns: readonly string[], sheetName: string) {
     this.#columns = columns;
-    this.#workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false, useStyles: true });
+    this.#partial = partialPath(path);
+    this.#workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: this.#partial, useSharedStrings: false, useStyles: true });
     this.#sheet = this.#workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
     this.#sheet.columns = columns.map((name) => ({ header: name, key: name, width: Math.min(Math.max(name.length + 2, 12), 60) }));
     this.#sheet.getRow(1).font = { bold: true };
@@ -117,6 +134,15 @@ class XlsxRecordWriter implements RecordWriter {
     if (this.#closed) return;
     this.#closed = true;
     await this.#workbook.commit();
+    await rename(this.#partial, this.path);
+  }
+
+  async discard(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    // The workbook's file stream is closed by finishing it; what it wrote is removed after.
+    await this.#workbook.commit().catch(() => undefined);
+    await rm(this.#partial, { force: true });
   }
 }
 

@@ -63,9 +63,13 @@ export async function writeReviewFile(session: ProjectSession, mapping: EntityMa
       await writer.write(page.map((pair) => rowOf(pair, 'merged')));
       merged += page.length;
     }
-  } finally {
-    await writer.close();
+  } catch (error) {
+    // Half a review file would hide pairs from the person deciding: the previous one stays.
+    await writer.discard();
+    throw error;
   }
+  // Replaces the previous file only now, whole (a kill before this leaves it as it was).
+  await writer.close();
   return { toReview, merged };
 }
 

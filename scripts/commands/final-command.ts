@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { replaceFile } from '../../connectors/file/replace-file.js';
 import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
 import { reconcileContent, type EntityContent } from '../../pipelines/reconcile/content.js';
 import { reconcileCounts } from '../../pipelines/reconcile/counts.js';
@@ -51,7 +51,7 @@ export function finalCommand(options: GlobalOptions, flags: { json: boolean; out
             .filter(Boolean)
             .join('; ')}.`;
       const text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderRunSummary(summary)}\n${renderReconciliation(reconciliation)}\n${renderValues(assembleReconcileReport({ reconciliation, content, rejects: new Map() }).entities)}\n\n${verdict}\n`;
-      if (flags.out) await writeFile(flags.out, text);
+      if (flags.out) await replaceFile(flags.out, text);
       else print(text);
       return ready ? EXIT_CODES.reconciled : EXIT_CODES.discrepancy;
     } finally {

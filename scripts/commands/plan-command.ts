@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { replaceFile } from '../../connectors/file/replace-file.js';
 import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
 import { renderPlan } from '../../pipelines/reports/terminal.js';
 import { planProject } from '../../pipelines/runner/plan-project.js';
@@ -17,7 +17,7 @@ export function planCommand(
     const plan = await planProject(project, { entities, full: flags.full, detectDeletes: flags.detectDeletes, log, observer: progress, waitMs: flags.waitMs });
     progress.clear();
     const text = flags.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan);
-    if (flags.out) await writeFile(flags.out, text);
+    if (flags.out) await replaceFile(flags.out, text);
     else print(text);
     return EXIT_CODES.reconciled;
   });

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { replaceFile } from '../../connectors/file/replace-file.js';
 import path from 'node:path';
 import { EXIT_CODES, RunError, type ExitCode } from '../../pipelines/errors.js';
 import { BINARY_REPORT_FORMATS, renderReport, REPORT_FORMATS, type ReportFormat } from '../../pipelines/reports/report-formats.js';
@@ -37,7 +38,7 @@ export async function reconcileCommand(options: GlobalOptions, entities: readonl
     const rendered = await renderReport(report, flags.format);
     if (flags.out) {
       await mkdir(path.dirname(path.resolve(flags.out)), { recursive: true });
-      await writeFile(flags.out, rendered);
+      await replaceFile(flags.out, rendered);
       if (!options.quiet) {
         const size = typeof rendered === 'string' ? Buffer.byteLength(rendered) : rendered.length;
         process.stderr.write(`Report written to ${path.relative(process.cwd(), flags.out) || flags.out} (${flags.format}, ${(size / 1024).toFixed(1)} KiB): ${report.reconciled ? 'reconciled' : 'NOT reconciled'}\n`);
