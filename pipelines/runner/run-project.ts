@@ -9,6 +9,7 @@ import type { ColumnInfo } from '../../connectors/types.js';
 import { compileMapping } from '../../transforms/mapping-engine.js';
 import type { Project } from '../config/project.js';
 import { RunError, RunInterrupted } from '../errors.js';
+import { describeFileSystemError } from '../file-system-error.js';
 import type { Logger } from '../logger.js';
 import type { EntityLedger } from '../state/state-store.js';
 import { ProjectSession } from './project-session.js';
@@ -135,5 +136,7 @@ function explainRunFailure(error: unknown, runId: number, interrupted: boolean):
   if (interrupted) return new RunError(`run ${runId} was interrupted`, { cause: error, hint: resume });
   if (error instanceof RunError) return error;
   if (error instanceof ConnectorError) return new RunError(`run ${runId} stopped: ${error.message}`, { cause: error, hint: resume });
+  const fileSystem = describeFileSystemError(error);
+  if (fileSystem !== undefined) return new RunError(`run ${runId} stopped: ${fileSystem}`, { cause: error, hint: resume });
   return new RunError(`run ${runId} failed: ${(error as Error).message}`, { cause: error, hint: resume });
 }
