@@ -87,6 +87,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
       earlierUnnamed,
       connectionNames: new Set(Object.keys(raw.connections)),
       targetConnection: targetName,
+      targetUsable: targetName in raw.connections && !(target && !target.connector.createSink),
       targetKind,
       targetDeletes: raw.target.api?.delete !== undefined,
       defaultBatchSize,
