@@ -114,6 +114,8 @@ interface DriverErrorLike {
  */
 export function classifyDriverError(error: unknown, where: string): ConnectorError {
   if (error instanceof ConnectorError) return error;
+  const folder = emscriptenFileError(error);
+  if (folder !== undefined) return new FatalError(`${where}: ${folder.reason}`, { cause: error, code: folder.code });
   const e = (error ?? {}) as DriverErrorLike;
   const code = typeof e.code === 'string' ? e.code : undefined;
   const driverText = scrub(String(e.sqlMessage ?? e.message ?? error));
@@ -122,6 +124,27 @@ export function classifyDriverError(error: unknown, where: string): ConnectorErr
   const message = `${where}: ${detail}`;
   if (isTransientCode(code, driverText)) return new TransientError(message, { cause: error, code });
   return new FatalError(message, { cause: error, code });
+}
+
+/**
+ * PGlite runs PostgreSQL in WebAssembly, whose file layer throws `ErrnoError { errno }` with no
+ * message (printed as `[object Object]`). Its errno numbers are Emscripten's, not the OS's.
+ */
+const EMSCRIPTEN_ERRNO: Readonly<Record<number, readonly [code: string, reason: string]>> = {
+  2: ['EACCES', 'permission denied on its data folder (EACCES); make the folder writable for the user running cutover'],
+  63: ['EPERM', 'operation not permitted on its data folder (EPERM); make the folder writable for the user running cutover'],
+  69: ['EROFS', 'its data folder is on a read-only file system (EROFS); choose a writable folder'],
+  51: ['ENOSPC', 'no space left on the device of its data folder (ENOSPC); free some space, then run again (committed batches are kept)'],
+  19: ['EDQUOT', 'disk quota exceeded on its data folder (EDQUOT); free some space, then run again (committed batches are kept)'],
+  44: ['ENOENT', 'a file of its data folder is missing (ENOENT): the folder was removed or damaged while in use'],
+  29: ['EIO', 'input/output error in its data folder (EIO)'],
+};
+
+function emscriptenFileError(error: unknown): { code: string; reason: string } | undefined {
+  const { name, errno } = (error ?? {}) as { name?: unknown; errno?: unknown };
+  if (name !== 'ErrnoError' || typeof errno !== 'number') return undefined;
+  const [code, reason] = EMSCRIPTEN_ERRNO[errno] ?? [`errno ${errno}`, `file error ${errno} (WebAssembly errno) in its data folder`];
+  return { code, reason };
 }
 
 function isTransientCode(code: string | undefined, text: string): boolean {

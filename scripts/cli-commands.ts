@@ -190,6 +190,8 @@ function oneOf(name: string, value: string, allowed: readonly string[]): string 
 }
 
 function usageFailure(message: string): ExitCode {
-  process.stderr.write(`cutover: ${message}\nRun \`cutover --help\` for usage.\n`);
+  // parseArgs explains some mistakes over three lines; one is enough.
+  message = message.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
+  process.stderr.write(`cutover: ${message}\n  run \`cutover --help\` for usage\n`);
   return EXIT_CODES.couldNotRun;
 }

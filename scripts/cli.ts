@@ -16,7 +16,10 @@ async function runHere(argv: readonly string[]): Promise<number> {
     const { main } = await import('./cli-commands.js');
     return await main(argv);
   } catch (error) {
-    process.stderr.write(`cutover: unexpected error: ${redactUrl(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    // Commands report their own failures; what reaches here has no log file to keep its stack.
+    const message = redactUrl(error instanceof Error ? error.message : String(error));
+    const stack = process.env.CUTOVER_DEBUG && error instanceof Error && error.stack ? redactUrl(error.stack) : '  no log file holds the stack trace; run again with CUTOVER_DEBUG=1 to print it';
+    process.stderr.write(`cutover: unexpected error: ${message.split('\n')[0]}\n${stack}\n`);
     return COULD_NOT_RUN;
   }
 }
@@ -28,7 +31,7 @@ async function launch(argv: readonly string[]): Promise<number> {
     const { values } = parseArgs({ args: [...argv], options: { 'max-heap': { type: 'string' } }, strict: false, allowPositionals: true });
     heapMb = heapLimitMb(values['max-heap'] as string | undefined, process.env, process.execArgv);
   } catch (error) {
-    process.stderr.write(`cutover: ${(error as Error).message}\nRun \`cutover --help\` for usage.\n`);
+    process.stderr.write(`cutover: ${(error as Error).message}\n  run \`cutover --help\` for usage\n`);
     return COULD_NOT_RUN;
   }
   return heapMb === 0 ? runHere(argv) : runInCappedWorker(new URL(import.meta.url), argv, heapMb);

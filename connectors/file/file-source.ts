@@ -33,10 +33,30 @@ export class FileSource implements Source {
     this.#config = config;
   }
 
+  /**
+   * The batches of the entity's file. The file is checked at every batch boundary: an export
+   * replaced, truncated or still being written while it is read stops the read with a
+   * `FatalError` before a batch that may mix the two versions is handed on.
+   */
   async *read(request: ReadRequest): AsyncGenerator<SourceBatch> {
     request.signal?.throwIfAborted();
-    const source = await this.#sourceFor(request.entity);
-    yield* source.read(request);
+    const { source, file } = await this.#resolve(request.entity);
+    if (file === null) {
+      yield* source.read(request);
+      return;
+    }
+    const before = await fileIdentity(file);
+    try {
+      for await (const batch of source.read(request)) {
+        await assertUnchanged(file, before);
+        yield batch;
+      }
+    } catch (error) {
+      // A half-written or truncated file often fails to parse first: the change is the real cause.
+      if (error instanceof FileChangedError) throw error;
+      await assertUnchanged(file, before, error);
+      throw error;
+    }
   }
 
   async count(entity: SourceEntity, signal?: AbortSignal): Promise<number> {
@@ -71,11 +91,16 @@ export class FileSource implements Source {
   }
 
   async #sourceFor(entity: SourceEntity): Promise<Source> {
+    return (await this.#resolve(entity)).source;
+  }
+
+  /** The reader of the entity and the export file it reads (null for a backup: its manifest has checksums). */
+  async #resolve(entity: SourceEntity): Promise<{ source: Source; file: string | null }> {
     if (this.#closed) throw new FatalError(`${this.#config.url.redacted}: the source is closed`);
     const manifest = await this.#backupManifest();
-    if (manifest) return new BackupTableSource(this.#config.path, manifest, backupEntry(manifest, this.#config.path, entity.table), this.#config.key);
+    if (manifest) return { source: new BackupTableSource(this.#config.path, manifest, backupEntry(manifest, this.#config.path, entity.table), this.#config.key), file: null };
     const file = await resolveEntityFile(this.#config, entity.table);
-    return createFormatSource(file, this.#config);
+    return { source: createFormatSource(file, this.#config), file: file.path };
   }
 
   /** A folder with a `manifest.json` is a backup made by `cutover backup`. */
@@ -164,6 +189,39 @@ async function listFiles(folder: string): Promise<string[]> {
   } catch (error) {
     throw fileReadError(folder, error);
   }
+}
+
+/** What tells two versions of a file apart cheaply: a new inode (replaced), a new size or time (rewritten). */
+interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+async function fileIdentity(file: string): Promise<FileIdentity> {
+  const { dev, ino, size, mtimeMs } = await stat(file).catch((error: unknown) => {
+    throw fileReadError(file, error);
+  });
+  return { dev, ino, size, mtimeMs };
+}
+
+/** The export changed under the reader; the batches committed before it stay valid. */
+export class FileChangedError extends FatalError {}
+
+async function assertUnchanged(file: string, before: FileIdentity, cause?: unknown): Promise<void> {
+  const now = await stat(file).catch(() => null);
+  let change: string | null = null;
+  if (now === null) change = 'was removed';
+  else if (now.dev !== before.dev || now.ino !== before.ino) change = 'was replaced by another file';
+  else if (now.size < before.size) change = `was truncated (${before.size} → ${now.size} bytes)`;
+  else if (now.size !== before.size || now.mtimeMs !== before.mtimeMs) change = `was written to (${before.size} → ${now.size} bytes)`;
+  if (change === null) return;
+  throw new FileChangedError(
+    `${file} ${change} while it was read; the batches committed before the change are kept and nothing read after it was written. ` +
+      'Run again once the export is complete',
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 const LISTED_FILES = 20;

@@ -2,11 +2,12 @@
  * PGlite as the target: an embedded PostgreSQL in a folder, so that the whole migration runs
  * without a database server. Also the state store beside file and API targets.
  */
+import { constants } from 'node:fs';
 import { access, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Kysely } from 'kysely';
 import type { SinkCapabilities, SqlSink, SqlSinkTransaction } from '../types.js';
-import { ConnectorError, classifyDriverError } from '../errors.js';
+import { ConnectorError, FatalError, classifyDriverError } from '../errors.js';
 import { upsertRows } from '../sql/pg-upsert.js';
 import { withSavepoint } from '../sql/savepoint.js';
 import type { PgliteConfig } from './pglite-config.js';
@@ -38,6 +39,10 @@ export class PgliteSink implements SqlSink {
     let lock: FolderLock | null = null;
     if (config.dataDir !== null) {
       await mkdir(config.dataDir, { recursive: true });
+      // PGlite reports a folder it may read but not write as "failed to initialize properly".
+      await access(config.dataDir, constants.W_OK).catch((error: unknown) => {
+        throw new FatalError(`${config.endpoint}: its data folder ${config.dataDir} is not writable for the user running cutover (${(error as NodeJS.ErrnoException).code ?? 'EACCES'}); make it writable, or choose another folder`, { cause: error });
+      });
       lock = await acquireFolderLock(`${config.dataDir}.lock`, config.endpoint);
     }
     try {

@@ -23,6 +23,11 @@ export interface MappingContext {
   /** Connections that read `''` and NULL apart at the user's request (CSV with `empty=empty_string`). */
   readonly emptyStringConnections?: ReadonlySet<string>;
   readonly targetConnection: string;
+  /**
+   * The project's target is a connection that can be one; when it is not, that one problem is
+   * reported in cutover.yaml, not again in every mapping. @default true
+   */
+  readonly targetUsable?: boolean;
   /** The target is a SQL database or an HTTP API. @default 'sql' */
   readonly targetKind?: 'sql' | 'api';
   /** An API target declares a delete endpoint. */
@@ -61,7 +66,7 @@ export async function loadMapping(file: string, displayName: string, context: Ma
         'remove `empty_as_null` here, or `empty=empty_string` from the connection URL',
     );
   }
-  if (raw.target.connection !== context.targetConnection) {
+  if (context.targetUsable !== false && raw.target.connection !== context.targetConnection) {
     at('/target/connection', `must be the project's target connection \`${context.targetConnection}\`, which also keeps the migration state (got ${describeValue(raw.target.connection)})`);
   }
   const api = context.targetKind === 'api';

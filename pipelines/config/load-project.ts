@@ -91,6 +91,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
       connectionNames: new Set(Object.keys(raw.connections)),
       emptyStringConnections,
       targetConnection: targetName,
+      targetUsable: targetName in raw.connections && !(target && !target.connector.createSink),
       targetKind,
       targetDeletes: raw.target.api?.delete !== undefined,
       defaultBatchSize,

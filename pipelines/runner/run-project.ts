@@ -9,6 +9,7 @@ import type { ColumnInfo } from '../../connectors/types.js';
 import { compileMapping } from '../../transforms/mapping-engine.js';
 import type { Project } from '../config/project.js';
 import { RunError, RunInterrupted } from '../errors.js';
+import { describeFileSystemError } from '../file-system-error.js';
 import type { Logger } from '../logger.js';
 import type { EntityLedger } from '../state/state-store.js';
 import { ProjectSession } from './project-session.js';
@@ -147,5 +148,7 @@ function explainRunFailure(error: unknown, runId: number, interrupted: boolean):
   // The retry budget is spent: one line that says where, how many attempts over how long, and what to do.
   if (error instanceof RetriesExhausted) return new RunError(`run ${runId} stopped: ${error.message}; ${resume}`, { cause: error });
   if (error instanceof ConnectorError) return new RunError(`run ${runId} stopped: ${error.message}`, { cause: error, hint: resume });
+  const fileSystem = describeFileSystemError(error);
+  if (fileSystem !== undefined) return new RunError(`run ${runId} stopped: ${fileSystem}`, { cause: error, hint: resume });
   return new RunError(`run ${runId} failed: ${(error as Error).message}`, { cause: error, hint: resume });
 }

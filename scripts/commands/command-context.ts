@@ -10,6 +10,7 @@ import { loadProject } from '../../pipelines/config/load-project.js';
 import type { Environment } from '../../pipelines/config/interpolate-env.js';
 import type { Project } from '../../pipelines/config/project.js';
 import { EXIT_CODES, RunError, type ExitCode } from '../../pipelines/errors.js';
+import { describeFileSystemError, describeFileSystemFault, findFileSystemFault } from '../../pipelines/file-system-error.js';
 import { createLogger, type Logger } from '../../pipelines/logger.js';
 import { ProjectSession } from '../../pipelines/runner/project-session.js';
 import { ProgressLine } from '../progress.js';
@@ -38,19 +39,38 @@ export async function openContext(options: GlobalOptions, overrides: { env?: Env
   const project = await loadProject(location, overrides.env ? { env: overrides.env } : {});
   const progress = new ProgressLine(process.stderr, options.progress && !options.quiet);
   const logFile = overrides.logFile ?? project.options.logFile;
-  const log = createLogger({
-    file: logFile,
-    terminal: options.quiet ? null : process.stderr,
-    terminalLevel: options.verbose ? 'debug' : 'info',
-    beforeTerminalLine: () => progress.clear(),
-  });
+  let log: Logger;
+  try {
+    log = createLogger({
+      file: logFile,
+      terminal: options.quiet ? null : process.stderr,
+      terminalLevel: options.verbose ? 'debug' : 'info',
+      beforeTerminalLine: () => progress.clear(),
+    });
+  } catch (error) {
+    // Nothing has run yet; a folder the log cannot go to will not take the state or reports either.
+    const reason = describeFileSystemError(error, 'for the log file') ?? `cannot write the log file ${logFile}: ${(error as Error).message}`;
+    throw new RunError(reason, { cause: error, hint: 'or set `options.log_file` in cutover.yaml to a writable file; nothing was run' });
+  }
   return { project, log, progress, logFile };
 }
 
 /** One message, no stack trace, exit code 2: the run could not be done (or finished). */
 export function reportFailure(error: unknown, context?: { log?: Logger; logFile?: string }): ExitCode {
-  // The file gets the stack; the terminal gets the one message below.
-  context?.log?.error({ err: error, terminal: false }, 'command failed');
+  // The file gets the stack; the terminal gets the one message below. A log that cannot be
+  // written (a full disk) must not turn the message into a second failure.
+  let logged = false;
+  let logFailed = false;
+  try {
+    context?.log?.error({ err: error, terminal: false }, 'command failed');
+    logged = context?.log !== undefined && context.logFile !== undefined;
+  } catch {
+    logFailed = true;
+  }
+  const fault = error instanceof RunError || error instanceof ConfigError ? undefined : findFileSystemFault(error);
+  // A write without a path that the log file failed as well: the log file is what could not be written.
+  const theLog = fault !== undefined && fault.path === undefined && logFailed && context?.logFile !== undefined;
+  const fileSystem = fault === undefined ? undefined : describeFileSystemFault(theLog ? { ...fault, path: context!.logFile! } : fault, theLog ? 'for the log file' : undefined);
   const lines: string[] = [];
   if (error instanceof ConfigError) {
     lines.push(error.message);
@@ -63,13 +83,22 @@ export function reportFailure(error: unknown, context?: { log?: Logger; logFile?
     lines.push(`cutover: ${error.message}`);
   } else if (error instanceof Error && error.name === 'AbortError') {
     lines.push('cutover: aborted; committed batches are kept, run again to resume');
+  } else if (fileSystem !== undefined) {
+    lines.push(`cutover: ${fileSystem}`);
   } else {
     lines.push(`cutover: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
-    if (context?.logFile) lines.push(`  the stack trace is in ${path.relative(process.cwd(), context.logFile) || context.logFile}`);
-    else if (error instanceof Error && error.stack) lines.push(error.stack);
+    // The stack belongs in the log file; without one, only on request.
+    if (logged && context?.logFile) lines.push(`  the stack trace is in ${path.relative(process.cwd(), context.logFile) || context.logFile}`);
+    else lines.push(stackOnRequest(error));
   }
   process.stderr.write(`${redactUrl(lines.join('\n'))}\n`);
   return EXIT_CODES.couldNotRun;
+}
+
+/** The stack of an error no log file holds: printed when CUTOVER_DEBUG is set, else a pointer to it. */
+export function stackOnRequest(error: unknown): string {
+  if (process.env.CUTOVER_DEBUG && error instanceof Error && error.stack) return error.stack;
+  return '  no log file holds the stack trace; run again with CUTOVER_DEBUG=1 to print it';
 }
 
 /**
