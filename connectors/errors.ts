@@ -81,6 +81,8 @@ const FRIENDLY: Readonly<Record<string, string>> = {
   ECONNRESET: 'connection reset by the server',
   PROTOCOL_CONNECTION_LOST: 'connection lost',
   ER_ACCESS_DENIED_ERROR: 'access denied: check the user name and password',
+  // MariaDB's answer for a user it does not know, on some authentication set-ups.
+  ER_ACCESS_DENIED_NO_PASSWORD_ERROR: 'access denied: check the user name and password',
   ER_BAD_DB_ERROR: 'database does not exist',
   // MariaDB says this, not ER_BAD_DB_ERROR, to a user without rights on a database that does not exist.
   ER_DBACCESS_DENIED_ERROR: 'access to the database denied: does it exist, and may this user use it?',

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import type { Row } from '../types.js';
-import { partialPath } from './replace-file.js';
+import { asErrorOf, partialPath } from './replace-file.js';
 
 export const FILE_WRITE_FORMATS = ['csv', 'jsonl', 'xlsx'] as const;
 export type FileWriteFormat = (typeof FILE_WRITE_FORMATS)[number];
@@ -77,17 +77,17 @@ class TextRecordWriter implements RecordWriter {
     let chunk = '';
     for (const row of rows) chunk += this.#format(row);
     this.#rows += rows.length;
-    if (!this.#stream.write(chunk)) await once(this.#stream, 'drain');
+    if (!this.#stream.write(chunk)) await once(this.#stream, 'drain').catch((error: unknown) => Promise.reject(asErrorOf(error, this.#partial, this.path)));
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await new Promise<void>((resolve, reject) => {
-      this.#stream.once('error', reject);
+      this.#stream.once('error', (error) => reject(asErrorOf(error, this.#partial, this.path)));
       this.#stream.end(resolve);
     });
-    await rename(this.#partial, this.path);
+    await rename(this.#partial, this.path).catch((error: unknown) => Promise.reject(asErrorOf(error, this.#partial, this.path)));
   }
 
   async discard(): Promise<void> {

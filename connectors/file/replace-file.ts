@@ -23,6 +23,20 @@ export async function replaceFile(file: string, data: string | Uint8Array, optio
     await rename(partial, file);
   } catch (error) {
     await rm(partial, { force: true });
-    throw error;
+    throw asErrorOf(error, partial, file);
   }
+}
+
+/**
+ * A fault met while writing the temporary file is told of the file the user named: they asked for
+ * `plan.json`, not for `.plan.json.4711.partial`.
+ */
+export function asErrorOf(error: unknown, partial: string, file: string): unknown {
+  if (error instanceof Error) {
+    const fault = error as NodeJS.ErrnoException & { dest?: string };
+    if (fault.path === partial) fault.path = file;
+    if (fault.dest === partial) fault.dest = file;
+    if (fault.message.includes(partial)) fault.message = fault.message.split(partial).join(file);
+  }
+  return error;
 }
