@@ -6,15 +6,17 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT_CODES, type ExitCode } from '../pipelines/errors.js';
 import type { GlobalOptions } from './commands/command-context.js';
-import { backupCommand, backupVerifyCommand, BACKUP_FORMATS, type BackupFormat } from './commands/backup-command.js';
-import { demoCommand } from './commands/demo-command.js';
-import { reconcileCommand, RECONCILE_FORMATS, type ReconcileFormat } from './commands/reconcile-command.js';
-import { finalCommand } from './commands/final-command.js';
-import { planCommand, PLAN_FORMATS, type PlanFormat } from './commands/plan-command.js';
-import { rejectsListCommand, REJECT_LIST_FORMATS, type RejectListFormat } from './commands/rejects-command.js';
-import { runCommand } from './commands/run-command.js';
-import { statusCommand } from './commands/status-command.js';
-import { validateCommand } from './commands/validate-command.js';
+// Each command's module is loaded when it runs: `--help` or a usage mistake loads no pipeline or driver.
+import {
+  BACKUP_FORMATS,
+  PLAN_FORMATS,
+  RECONCILE_FORMATS,
+  REJECT_LIST_FORMATS,
+  type BackupFormat,
+  type PlanFormat,
+  type ReconcileFormat,
+  type RejectListFormat,
+} from './commands/command-formats.js';
 
 const USAGE = `cutover: move a company off its legacy CRM, re-runnably, with every row accounted for.
 
@@ -120,53 +122,62 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
   try {
     const waitMs = values.wait ? integer('wait-timeout', values['wait-timeout'], 1800, 1) * 1000 : null;
     switch (command) {
-      case 'demo':
-        return await demoCommand(global, { dir: values.dir ?? '.cutover-demo', fresh: values.fresh, seed: integer('seed', values.seed, 42, 0) });
+      case 'demo': {
+        const flags = { dir: values.dir ?? '.cutover-demo', fresh: values.fresh, seed: integer('seed', values.seed, 42, 0) };
+        return await (await import('./commands/demo-command.js')).demoCommand(global, flags);
+      }
       case 'validate':
-        return await validateCommand(global, { transforms: values.transforms });
+        return await (await import('./commands/validate-command.js')).validateCommand(global, { transforms: values.transforms });
       case 'run':
-        return await runCommand(global, rest, { full: values.full, detectDeletes: values['detect-deletes'], waitMs });
-      case 'plan':
-        return await planCommand(global, rest, {
+        return await (await import('./commands/run-command.js')).runCommand(global, rest, { full: values.full, detectDeletes: values['detect-deletes'], waitMs });
+      case 'plan': {
+        const flags = {
           full: values.full,
           detectDeletes: values['detect-deletes'],
           format: oneOf('format', values.format ?? (values.json ? 'json' : 'terminal'), PLAN_FORMATS) as PlanFormat,
           out: values.out,
           waitMs,
-        });
+        };
+        return await (await import('./commands/plan-command.js')).planCommand(global, rest, flags);
+      }
       case 'final':
-        return await finalCommand(global, { json: values.json || values.format === 'json', out: values.out, waitMs });
+        return await (await import('./commands/final-command.js')).finalCommand(global, { json: values.json || values.format === 'json', out: values.out, waitMs });
       case 'status':
-        return await statusCommand(global, { json: values.json, merges: values.merges, entity: values.entity, waitMs });
-      case 'reconcile':
-        return await reconcileCommand(global, rest, {
+        return await (await import('./commands/status-command.js')).statusCommand(global, { json: values.json, merges: values.merges, entity: values.entity, waitMs });
+      case 'reconcile': {
+        const flags = {
           format: oneOf('format', values.format ?? (values.json ? 'json' : 'terminal'), RECONCILE_FORMATS) as ReconcileFormat,
           out: values.out,
           countsOnly: values['counts-only'],
           waitMs,
-        });
+        };
+        return await (await import('./commands/reconcile-command.js')).reconcileCommand(global, rest, flags);
+      }
       case 'rejects': {
         const [action = 'list'] = rest;
         if (action !== 'list') throw new UsageError(`Expected \`rejects list\`, got \`rejects ${action}\``);
-        return await rejectsListCommand(global, {
+        const flags = {
           entity: values.entity,
           format: oneOf('format', values.format ?? 'table', REJECT_LIST_FORMATS) as RejectListFormat,
           out: values.out,
           limit: integer('limit', values.limit, 100, 1),
-        });
+        };
+        return await (await import('./commands/rejects-command.js')).rejectsListCommand(global, flags);
       }
       case 'backup': {
         if (rest[0] === 'verify') {
           if (rest.length !== 2) throw new UsageError('Expected `backup verify DIR` with one folder');
-          return await backupVerifyCommand(global, rest[1]!, { against: values.against, keyEnv: values['key-env'], json: values.json });
+          const flags = { against: values.against, keyEnv: values['key-env'], json: values.json };
+          return await (await import('./commands/backup-command.js')).backupVerifyCommand(global, rest[1]!, flags);
         }
         if (values.to === undefined) throw new UsageError('Expected `--to DIR`: the folder to write the backup into');
-        return await backupCommand(global, rest, {
+        const flags = {
           to: values.to,
           format: oneOf('format', values.format ?? 'csv', BACKUP_FORMATS) as BackupFormat,
           encrypt: values.encrypt,
           keyEnv: values['key-env'],
-        });
+        };
+        return await (await import('./commands/backup-command.js')).backupCommand(global, rest, flags);
       }
       default:
         throw new UsageError(`Unknown command \`${command}\`; run \`cutover --help\` for the list`);

@@ -8,7 +8,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs, type ExcelJsModule } from './load-exceljs.js';
 import type { Row } from '../types.js';
 import { asErrorOf, partialPath } from './replace-file.js';
 
@@ -50,7 +51,7 @@ export async function createFileWriter(filePath: string, options: FileWriterOpti
     case 'jsonl':
       return new TextRecordWriter(filePath, options.columns, (row) => jsonLine(options.columns, row), '');
     case 'xlsx':
-      return new XlsxRecordWriter(filePath, options.columns, options.sheetName ?? 'data');
+      return new XlsxRecordWriter(await loadExcelJs(), filePath, options.columns, options.sheetName ?? 'data');
   }
 }
 
@@ -106,7 +107,7 @@ class XlsxRecordWriter implements RecordWriter {
   #rows = 0;
   #closed = false;
 
-  constructor(readonly path: string, columns: readonly string[], sheetName: string) {
+  constructor(ExcelJS: ExcelJsModule, readonly path: string, columns: readonly string[], sheetName: string) {
     this.#columns = columns;
     this.#partial = partialPath(path);
     this.#workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: this.#partial, useSharedStrings: false, useStyles: true });

@@ -4,7 +4,7 @@
  * strings are held in memory, rows are not.
  */
 import type { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { loadExcelJs } from './load-exceljs.js';
 import type { ColumnInfo, SourceEntity } from '../types.js';
 import { ConnectorError, FatalError } from '../errors.js';
 import { assertHeader, assertKeyColumn, assertNoWhere, RecordFileSource, setField, type FileRecord } from './record-batcher.js';
@@ -96,6 +96,7 @@ export class XlsxSource extends RecordFileSource {
         const entry = entries.get(name);
         return entry ? openZipEntry(this.file, entry, 'utf8') : null;
       };
+      const ExcelJS = await loadExcelJs();
       const workbook = new ExcelJS.stream.xlsx.WorkbookReader(this.file, {
         worksheets: 'emit',
         sharedStrings: 'cache',

@@ -9,7 +9,8 @@ import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { PassThrough, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs, type ExcelJsModule } from '../../connectors/file/load-exceljs.js';
 import { createEncryptStream, type BackupKey } from '../../connectors/file/backup-cipher.js';
 import type { BackupFormat } from '../../connectors/file/backup-manifest.js';
 import { backupCsvLine, backupJsonLine, backupXlsxValue, ColumnKinds, escapeOoxml, type ValueKind } from '../../connectors/file/backup-values.js';
@@ -42,7 +43,7 @@ export class BackupWriter {
   readonly #workbook: ExcelJS.stream.xlsx.WorkbookWriter | null = null;
   #rows = 0;
 
-  private constructor(file: string, options: BackupWriterOptions) {
+  private constructor(ExcelJS: ExcelJsModule | null, file: string, options: BackupWriterOptions) {
     this.#file = file;
     this.#columns = options.columns;
     this.#format = options.format;
@@ -58,7 +59,7 @@ export class BackupWriter {
       this.#done = pipeline(through, disk);
     }
     this.#done.catch(() => undefined);
-    if (options.format === 'xlsx') {
+    if (options.format === 'xlsx' && ExcelJS) {
       this.#workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: this.#out, useSharedStrings: false, useStyles: false });
       this.#sheet = this.#workbook.addWorksheet(sheetName(file));
       this.#sheet.addRow(options.columns.map(escapeOoxml)).commit();
@@ -68,7 +69,7 @@ export class BackupWriter {
   }
 
   static async open(file: string, options: BackupWriterOptions): Promise<BackupWriter> {
-    return new BackupWriter(file, options);
+    return new BackupWriter(options.format === 'xlsx' ? await loadExcelJs() : null, file, options);
   }
 
   async write(rows: readonly Row[]): Promise<void> {

@@ -4,7 +4,8 @@
  * columns as wide as their content (within bounds); counts are number cells.
  */
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from '../../connectors/file/load-exceljs.js';
 import type { ReconcileReport, ReportValue } from './reconcile-report.js';
 import { displayWidth } from './text-table.js';
 
@@ -39,6 +40,7 @@ export async function renderXlsxReport(report: ReconcileReport): Promise<Buffer>
     sink.on('end', resolve);
     sink.on('error', reject);
   });
+  const ExcelJS = await loadExcelJs();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: true });
   workbook.creator = 'cutover';
   workbook.created = new Date(report.generatedAt);

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { DEFAULT_KEY_ENV, parseBackupKey, type BackupKey } from '../../connectors/file/backup-cipher.js';
-import { BACKUP_FORMATS, type BackupFormat } from '../../connectors/file/backup-manifest.js';
+import type { BackupFormat } from '../../connectors/file/backup-manifest.js';
 import { createSource } from '../../connectors/registry.js';
 import type { Source } from '../../connectors/types.js';
 import { exportBackup } from '../../pipelines/backup/export.js';
@@ -13,7 +13,6 @@ import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
 import { renderTable } from '../../pipelines/reports/text-table.js';
 import { installStopHandlers, print, reportFailure, withContext, type GlobalOptions } from './command-context.js';
 
-export { BACKUP_FORMATS, type BackupFormat };
 
 export interface BackupFlags {
   readonly to: string;

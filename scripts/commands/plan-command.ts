@@ -4,8 +4,7 @@ import { renderPlan } from '../../pipelines/reports/terminal.js';
 import { planProject } from '../../pipelines/runner/plan-project.js';
 import { print, withContext, type GlobalOptions } from './command-context.js';
 
-export const PLAN_FORMATS = ['terminal', 'json'] as const;
-export type PlanFormat = (typeof PLAN_FORMATS)[number];
+import type { PlanFormat } from './command-formats.js';
 
 /** `cutover plan [entity…]`: what `cutover run` would do with the same options, writing nothing. */
 export function planCommand(

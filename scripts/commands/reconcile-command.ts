@@ -2,13 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import { replaceFile } from '../../connectors/file/replace-file.js';
 import path from 'node:path';
 import { EXIT_CODES, RunError, type ExitCode } from '../../pipelines/errors.js';
-import { BINARY_REPORT_FORMATS, renderReport, REPORT_FORMATS, type ReportFormat } from '../../pipelines/reports/report-formats.js';
+import { BINARY_REPORT_FORMATS, renderReport } from '../../pipelines/reports/report-formats.js';
 import { buildReconcileReport } from '../../pipelines/reports/reconcile-report.js';
 import { runInProgress, waitForRunToEnd } from '../../pipelines/runner/run-in-progress.js';
 import { print, reportFailure, withSession, type GlobalOptions } from './command-context.js';
 
-export const RECONCILE_FORMATS = REPORT_FORMATS;
-export type ReconcileFormat = ReportFormat;
+import type { ReconcileFormat } from './command-formats.js';
 
 export interface ReconcileFlags {
   readonly format: ReconcileFormat;

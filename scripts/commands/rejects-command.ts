@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { createFileWriter, FILE_WRITE_FORMATS, type FileWriteFormat } from '../../connectors/file/file-writer.js';
+import { createFileWriter, type FileWriteFormat } from '../../connectors/file/file-writer.js';
 import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
 import { renderTable } from '../../pipelines/reports/text-table.js';
 import { print, withSession, type GlobalOptions } from './command-context.js';
 
-export const REJECT_LIST_FORMATS = ['table', ...FILE_WRITE_FORMATS] as const;
-export type RejectListFormat = (typeof REJECT_LIST_FORMATS)[number];
+import type { RejectListFormat } from './command-formats.js';
 
 const PAGE = 5000;
 const COLUMNS = ['entity', 'key', 'stage', 'reason', 'origin', 'run_id', 'first_run_id', 'payload'] as const;
