@@ -177,6 +177,11 @@ export interface SinkCapabilities {
   readonly maxParams: number;
   /** Session-level advisory locks exist, so that one run at a time can be enforced across hosts. */
   readonly sessionLocks: boolean;
+  /**
+   * Rows a batch may hold at most, whatever `batch_size` says: an embedded database shares the
+   * process's memory, and the rows in flight (read ahead, planned, committing) are most of it.
+   */
+  readonly maxBatchRows?: number;
 }
 
 /** A SQL target (PostgreSQL, PGlite): rows and the `cutover` state schema live in one database. */

@@ -40,9 +40,16 @@ export function heapLimitMb(flag: string | undefined, env: NodeJS.ProcessEnv, ex
   return value;
 }
 
+/**
+ * MB of V8 young generation (new objects, before they survive two collections). Left to V8, a
+ * worker's grows to ~48 MB; the rows of a batch outlive it anyway, so a small one costs a few
+ * per cent more time in scavenges and saved the demo ~25 MB resident (BENCHMARKS.md).
+ */
+const YOUNG_GENERATION_MB = 12;
+
 /** The worker's resource limits for a cap of `heapMb`. */
 export function workerLimits(heapMb: number): ResourceLimits {
-  return { maxOldGenerationSizeMb: heapMb };
+  return { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB };
 }
 
 /** What the worker posts when its command has finished. */

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { access, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { FatalError } from '../errors.js';
+import { PGLITE_V8_FLAGS } from './pglite-settings.js';
 
 // Runs in the child: argv is [node, pglite entry, folder, start parameters as JSON].
 const CHILD_SCRIPT = `
@@ -48,7 +49,7 @@ export async function createClusterApart(dataDir: string, startParams: readonly 
 function runChild(dataDir: string, startParams: readonly string[]): Promise<{ code: number | null; stderr: string }> {
   const entry = import.meta.resolve('@electric-sql/pglite');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT, entry, dataDir, JSON.stringify(startParams)], {
+    const child = spawn(process.execPath, [...PGLITE_V8_FLAGS, '--input-type=module', '-e', CHILD_SCRIPT, entry, dataDir, JSON.stringify(startParams)], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -10,15 +10,31 @@
  * anyway, so small shared buffers cost little: PGlite reads and writes the folder with plain
  * synchronous file calls.
  */
+import { setFlagsFromString } from 'node:v8';
+
 export const PGLITE_SETTINGS = [
   // One session, no background workers: a few slots suffice (each costs shared memory).
   ['max_connections', '8'],
-  ['shared_buffers', '16MB'],
+  ['shared_buffers', '8MB'],
   ['wal_buffers', '1MB'],
   ['temp_buffers', '4MB'],
   ['work_mem', '4MB'],
   ['maintenance_work_mem', '16MB'],
 ] as const;
+
+/**
+ * V8 flags for compiling PGlite's WebAssembly (PostgreSQL, ~9 MB of it): the baseline compiler
+ * (Liftoff) only. By default V8 also recompiles the hot functions with its optimising compiler and
+ * keeps both, which cost the demo ~50 MB resident and each PGlite start-up ~0.4 CPU-seconds more;
+ * the optimised code made a MariaDB ▸ PGlite run ~10 % faster (BENCHMARKS.md). V8's flags are the
+ * process's, not a module's: nothing else in cutover is WebAssembly.
+ */
+export const PGLITE_V8_FLAGS = ['--liftoff-only'] as const;
+
+/** Sets {@link PGLITE_V8_FLAGS}; called before PGlite compiles its module. */
+export function useBaselineWasmCompiler(): void {
+  for (const flag of PGLITE_V8_FLAGS) setFlagsFromString(flag);
+}
 
 /** PGlite's own start-up parameters followed by {@link PGLITE_SETTINGS}. */
 export function pgliteStartParams(defaults: readonly string[]): string[] {

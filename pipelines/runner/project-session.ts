@@ -152,6 +152,11 @@ export class ProjectSession {
     return this.#sources.sourceFor(mapping);
   }
 
+  /** Rows per batch for `mapping`: its `batch_size`, lowered to what the state database takes at most. */
+  batchRows(mapping: EntityMapping): number {
+    return Math.min(mapping.batchSize, this.stateSink.capabilities.maxBatchRows ?? mapping.batchSize);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -76,6 +76,8 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     { watermark, after },
     watermark ? `incremental from ${String(after?.cursor)} (watermark ${String(watermark.cursor)}, lookback ${options.lookbackSeconds}s)` : 'reading all rows',
   );
+  const batchSize = session.batchRows(mapping);
+  if (batchSize < mapping.batchSize) log.debug(`batches of ${batchSize} rows (batch_size ${mapping.batchSize} is more than the embedded database takes per batch)`);
   await session.state.beginEntity(options.runId, mapping.entity);
   options.observer.entityStarted?.(mapping.entity);
   // The first load of an entity skips the lookups of keys it has not written yet, with filters
@@ -146,7 +148,7 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     }
   };
   try {
-    for await (const batch of readAhead(source.read({ entity: sourceEntity, after, batchSize: mapping.batchSize, signal: options.signal }))) {
+    for await (const batch of readAhead(source.read({ entity: sourceEntity, after, batchSize, signal: options.signal }))) {
       const pending = (inFlight as { plan: BatchPlan } | null)?.plan;
       const plan = await planBatch(
         pending?.dedupe
