@@ -42,7 +42,7 @@ Options:
   -v, --verbose            debug log lines on the terminal
       --no-progress        no progress line
       --max-heap MB        V8 heap the command may use (default 256; env CUTOVER_MAX_HEAP_MB; 0 = Node's own limit);
-                           a PGlite database's memory (100-130 MB) comes on top, outside the cap
+                           an embedded PGlite database's memory (70-100 MB) comes on top, outside the cap
   -h, --help               this text
 
 run, plan:  --full                      re-read every row (writes only rows whose mapped values changed)
