@@ -72,9 +72,9 @@ export interface TableLoader {
   close(): Promise<void>;
 }
 
-/** The length of a `char(n)` / `varchar(n)` source type, or null. */
+/** The length of a `char(n)`, `varchar(n)`, `binary(n)` or `varbinary(n)` source type, or null. */
 export function textLength(sourceType: string): number | null {
-  const match = /^(?:national\s+)?(?:var)?char(?:acter)?(?:\s+varying)?\s*\((\d+)\)/i.exec(sourceType.trim());
+  const match = /^(?:national\s+)?(?:var)?(?:char(?:acter)?|binary)(?:\s+varying)?\s*\((\d+)\)/i.exec(sourceType.trim());
   return match ? Number(match[1]) : null;
 }
 
