@@ -3,6 +3,7 @@
  * one `register` call.
  */
 import type { Connector, ConnectorContext, Sink, Source } from './types.js';
+import type { TableLoader } from './table-loader.js';
 import { parseConnectionUrl, type ConnectionUrl } from './connection-url.js';
 import { ConnectionConfigError } from './errors.js';
 import { fileConnector } from './file/file-connector.js';
@@ -54,6 +55,14 @@ export async function createSink(connection: ResolvedConnection): Promise<Sink> 
     throw new ConnectionConfigError(`Connection \`${connection.name}\` (${connection.connector.displayName}) cannot be written to`);
   }
   return connection.connector.createSink(connection.config);
+}
+
+/** A loader of whole tables (`cutover backup restore`); only MySQL/MariaDB and PostgreSQL have one. */
+export async function createTableLoader(connection: ResolvedConnection): Promise<TableLoader> {
+  if (!connection.connector.createTableLoader) {
+    throw new ConnectionConfigError(`A backup cannot be restored into ${connection.url.redacted} (${connection.connector.displayName}); restore into a MySQL/MariaDB or PostgreSQL database`);
+  }
+  return connection.connector.createTableLoader(connection.config);
 }
 
 /** False when the target does not exist yet and opening it would create it; read-only commands then skip it. */

@@ -5,6 +5,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { ConnectionUrl } from './connection-url.js';
+import type { TableLoader } from './table-loader.js';
 
 /** A row as a connector reads or writes it: column name to value. */
 export type Row = Readonly<Record<string, unknown>>;
@@ -291,6 +292,8 @@ export interface Connector<Config = unknown, S extends Sink = Sink> {
   parseConfig(url: ConnectionUrl, context: ConnectorContext): Config;
   createSource?(config: Config): Source;
   createSink?(config: Config): Promise<S>;
+  /** For `cutover backup restore`: creates tables from a backup's column kinds and loads them. */
+  createTableLoader?(config: Config): Promise<TableLoader>;
   /** What `createSink` returns: a SQL database (rows and state together) or an API (state kept apart). @default 'sql' */
   readonly sinkKind?: S['kind'];
   /** False when opening the sink would create it (an embedded database folder not made yet). @default true */

@@ -35,6 +35,9 @@ Commands:
   rejects [list]           rejected rows with key, stage and reason
   backup --to DIR [table…] every table of the source connections, raw, one file each, with manifest.json
   backup verify DIR        every backup file against its manifest; exit 0 all ok, 1 any differs
+  backup decrypt DIR --to DIR2            an encrypted backup as plain files with a manifest that verifies
+  backup restore DIR --to URL [table…]    a backup loaded into a MySQL/MariaDB or PostgreSQL database;
+                                          exit 0 every table holds the manifest's row count
 
 Options:
   -p, --project DIR        project folder with cutover.yaml (default: $CUTOVER_PROJECT or .)
@@ -59,7 +62,10 @@ run, plan, final, status, reconcile:
 rejects:    --entity NAME  --format table|csv|jsonl|xlsx (default table)  --out FILE  --limit N (default 100)
 validate:   --transforms                list the field transforms
 backup:     --to DIR  --format csv|xlsx|jsonl (default csv)  --encrypt  --key-env NAME (default CUTOVER_BACKUP_KEY)
-backup verify: --against                also compare row counts with the live source now   --key-env NAME  --json
+backup verify: --against [URL]          also compare row counts with the live source now (or the database at URL)
+               --key-env NAME  --json
+backup decrypt: --to DIR2  --key-env NAME (default: the manifest's)
+backup restore: --to URL  --replace (drop and re-create tables that hold rows)  --key-env NAME  --json
 demo:       --dir DIR (default .cutover-demo)  --fresh  --seed N (default 42)
 
 Exit codes: 0 done and reconciled, 1 discrepancies found, 2 could not run (the message says why),
@@ -92,6 +98,7 @@ const OPTIONS = {
   encrypt: { type: 'boolean', default: false },
   'key-env': { type: 'string' },
   against: { type: 'boolean', default: false },
+  replace: { type: 'boolean', default: false },
   /** Read before the command starts (heap-limit.ts); accepted here so that parsing stays strict. */
   'max-heap': { type: 'string' },
   wait: { type: 'boolean', default: false },
@@ -166,9 +173,22 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       }
       case 'backup': {
         if (rest[0] === 'verify') {
-          if (rest.length !== 2) throw new UsageError('Expected `backup verify DIR` with one folder');
-          const flags = { against: values.against, keyEnv: values['key-env'], json: values.json };
-          return await (await import('./commands/backup-command.js')).backupVerifyCommand(global, rest[1]!, flags);
+          // `--against URL`: parseArgs leaves the URL among the positionals; it is the one with a scheme.
+          const url = values.against ? rest.slice(1).find((arg) => /^[a-z][a-z0-9+.-]*:\/\//i.test(arg)) : undefined;
+          const dirs = rest.slice(1).filter((arg) => arg !== url);
+          if (dirs.length !== 1) throw new UsageError('Expected `backup verify DIR [--against [URL]]` with one folder');
+          const flags = { against: url ?? values.against, keyEnv: values['key-env'], json: values.json };
+          return await (await import('./commands/backup-command.js')).backupVerifyCommand(global, dirs[0]!, flags);
+        }
+        if (rest[0] === 'decrypt') {
+          if (rest.length !== 2 || values.to === undefined) throw new UsageError('Expected `backup decrypt DIR --to DIR2`: the encrypted backup, and a new folder for the plain files');
+          const flags = { to: values.to, keyEnv: values['key-env'] };
+          return await (await import('./commands/backup-command.js')).backupDecryptCommand(global, rest[1]!, flags);
+        }
+        if (rest[0] === 'restore') {
+          if (rest.length < 2 || values.to === undefined) throw new UsageError('Expected `backup restore DIR --to URL [table…]`: the backup, and the database to load it into');
+          const flags = { to: values.to, replace: values.replace, keyEnv: values['key-env'], json: values.json };
+          return await (await import('./commands/backup-command.js')).backupRestoreCommand(global, rest[1]!, rest.slice(2), flags);
         }
         if (values.to === undefined) throw new UsageError('Expected `--to DIR`: the folder to write the backup into');
         const flags = {

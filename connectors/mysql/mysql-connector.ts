@@ -1,6 +1,8 @@
 import type { Connector } from '../types.js';
 import { parseMysqlConfig, type MysqlConfig } from './mysql-config.js';
 import { MysqlSource, type MysqlPool } from './mysql-source.js';
+import { MysqlTableLoader } from './mysql-table-loader.js';
+import { classifyDriverError } from '../errors.js';
 
 /** `mysql://user:${PASSWORD}@host:3306/legacy_crm?pool_size=4` (also `mariadb://`). */
 export const mysqlConnector: Connector<MysqlConfig> = {
@@ -8,6 +10,12 @@ export const mysqlConnector: Connector<MysqlConfig> = {
   displayName: 'MySQL',
   parseConfig: (url) => parseMysqlConfig(url),
   createSource: (config) => new MysqlSource(config, () => createMysqlPool(config)),
+  createTableLoader: async (config) => {
+    const pool = await createMysqlPool(config).catch((error: unknown) => {
+      throw classifyDriverError(error, `MySQL ${config.endpoint}`);
+    });
+    return new MysqlTableLoader(config, pool);
+  },
 };
 
 async function createMysqlPool(config: MysqlConfig): Promise<MysqlPool> {

@@ -4,6 +4,7 @@ import { parsePostgresConfig, type PostgresConfig } from './postgres-config.js';
 import { createPgPool } from './postgres-pool.js';
 import { PostgresSink } from './postgres-sink.js';
 import { PostgresSource } from './postgres-source.js';
+import { PostgresTableLoader } from './postgres-table-loader.js';
 
 /** `postgres://user:${PASSWORD}@host:5432/newcrm?schema=crm` (also `postgresql://`). */
 export const postgresConnector: Connector<PostgresConfig, SqlSink> = {
@@ -16,5 +17,11 @@ export const postgresConnector: Connector<PostgresConfig, SqlSink> = {
       throw classifyDriverError(error, `PostgreSQL ${config.endpoint}`);
     });
     return new PostgresSink(config, pool);
+  },
+  createTableLoader: async (config) => {
+    const pool = await createPgPool(config).catch((error: unknown) => {
+      throw classifyDriverError(error, `PostgreSQL ${config.endpoint}`);
+    });
+    return new PostgresTableLoader(config, pool);
   },
 };

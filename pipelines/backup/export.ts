@@ -63,10 +63,7 @@ export async function exportBackup(project: Project, options: BackupOptions, log
       encryption: options.key ? { algorithm: BACKUP_CIPHER, keyId: options.key.id, keyEnv: options.key.source, chunkBytes: DEFAULT_CHUNK_BYTES } : null,
       files,
     };
-    // Last, and atomically: a crash before this rename leaves no manifest, so the folder reads as incomplete.
-    const temporary = path.join(options.dir, `${MANIFEST_FILE}.tmp`);
-    await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
-    await rename(temporary, path.join(options.dir, MANIFEST_FILE));
+    await writeManifest(options.dir, manifest);
     return manifest;
   } finally {
     await Promise.allSettled([...sources.values()].map((source) => source.close()));
@@ -118,8 +115,15 @@ async function planTables(project: Project, connections: readonly ResolvedConnec
   return planned;
 }
 
+/** Writes `manifest.json` last, and atomically: a crash before the rename leaves no manifest, so the folder reads as incomplete. */
+export async function writeManifest(dir: string, manifest: BackupManifest): Promise<void> {
+  const temporary = path.join(dir, `${MANIFEST_FILE}.tmp`);
+  await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+  await rename(temporary, path.join(dir, MANIFEST_FILE));
+}
+
 /** The folder must be new or empty: a backup never mixes with older files. */
-async function prepareFolder(dir: string): Promise<void> {
+export async function prepareFolder(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   const entries = await readdir(dir);
   if (entries.length > 0) {

@@ -49,15 +49,42 @@ export async function loadManifest(dir: string): Promise<BackupManifest> {
   return manifest;
 }
 
-export async function verifyBackup(dir: string, options: VerifyOptions): Promise<BackupVerification> {
-  const manifest = await loadManifest(dir);
-  if (manifest.encryption !== null && options.key === null) {
+/**
+ * An encrypted backup needs its key, and the right one: a wrong key is a reason not to run
+ * (exit 2), not a difference in every file. The message names the files, never the key.
+ */
+export function assertBackupKey(dir: string, manifest: BackupManifest, key: BackupKey | null): void {
+  if (manifest.encryption === null) return;
+  if (key === null) {
     throw new RunError(`${dir} is encrypted (key ${manifest.encryption.keyId}); set ${manifest.encryption.keyEnv} (or the variable named by --key-env) to the backup key`);
   }
-  if (manifest.encryption !== null && options.key !== null && options.key.id !== manifest.encryption.keyId) {
-    // A wrong key is a reason not to run (exit 2), not a difference in every file.
-    throw new RunError(`${dir} was encrypted with key ${manifest.encryption.keyId}, but ${options.key.source} holds key ${options.key.id}; set it to the key the backup was made with`);
+  if (key.id !== manifest.encryption.keyId) {
+    const first = manifest.files[0];
+    const files = first === undefined ? dir : `${path.join(dir, first.file)}${manifest.files.length > 1 ? ` and the other ${manifest.files.length - 1} files` : ''}`;
+    throw new RunError(`${files} ${manifest.files.length > 1 ? 'were' : 'was'} encrypted with key ${manifest.encryption.keyId}, but ${key.source} holds key ${key.id}; set it to the key the backup was made with`);
   }
+}
+
+/**
+ * Each file of `entries` has the size the manifest says: a truncated or grown file is found before
+ * anything is read or written.
+ * @throws RunError naming the first file that differs.
+ */
+export async function assertFileSizes(dir: string, entries: readonly BackupFile[]): Promise<void> {
+  for (const entry of entries) {
+    const file = path.join(dir, entry.file);
+    const size = await stat(file).then((info) => info.size, () => null);
+    const advice = `use a complete copy of the backup (\`cutover backup verify ${dir}\` checks every file)`;
+    if (size === null) throw new RunError(`${file} is missing, though the manifest lists it; ${advice}`);
+    if (size !== entry.bytes) {
+      throw new RunError(`${file} is ${size} bytes, the manifest says ${entry.bytes}: it was ${size < entry.bytes ? 'truncated' : 'changed'} after the backup; ${advice}`);
+    }
+  }
+}
+
+export async function verifyBackup(dir: string, options: VerifyOptions): Promise<BackupVerification> {
+  const manifest = await loadManifest(dir);
+  assertBackupKey(dir, manifest, options.key);
   const files: FileCheck[] = [];
   for (const entry of manifest.files) files.push(await checkFile(dir, manifest, entry, options));
   return { dir, ok: files.every((f) => f.ok), createdAt: manifest.createdAt, format: manifest.format, encrypted: manifest.encryption !== null, files };

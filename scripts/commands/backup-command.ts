@@ -1,15 +1,20 @@
 /**
- * `cutover backup --to DIR` and `cutover backup verify DIR`: the complete, verified export of the
- * legacy sources before they are switched off.
+ * `cutover backup --to DIR`, `cutover backup verify DIR`, and taking a backup back out:
+ * `backup decrypt DIR --to DIR2` and `backup restore DIR --to URL`.
  */
 import path from 'node:path';
 import { DEFAULT_KEY_ENV, parseBackupKey, type BackupKey } from '../../connectors/file/backup-cipher.js';
-import type { BackupFormat } from '../../connectors/file/backup-manifest.js';
-import { createSource } from '../../connectors/registry.js';
+import type { BackupFormat, BackupManifest } from '../../connectors/file/backup-manifest.js';
+import { ConnectionUrlError } from '../../connectors/connection-url.js';
+import { builtinConnectors, createSource, type ResolvedConnection } from '../../connectors/registry.js';
 import type { Source } from '../../connectors/types.js';
+import { decryptBackup } from '../../pipelines/backup/decrypt.js';
 import { exportBackup } from '../../pipelines/backup/export.js';
+import { restoreBackup, type RestoreResult } from '../../pipelines/backup/restore.js';
 import { loadManifest, verifyBackup, type BackupVerification } from '../../pipelines/backup/verify.js';
-import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
+import { interpolateEnv } from '../../pipelines/config/interpolate-env.js';
+import { EXIT_CODES, RunError, type ExitCode } from '../../pipelines/errors.js';
+import { createLogger, type Logger } from '../../pipelines/logger.js';
 import { renderTable } from '../../pipelines/reports/text-table.js';
 import { installStopHandlers, print, reportFailure, withContext, type GlobalOptions } from './command-context.js';
 
@@ -47,17 +52,20 @@ export function backupCommand(options: GlobalOptions, only: readonly string[], f
   });
 }
 
-/** `cutover backup verify DIR [--against]`: exit 0 every file ok, 1 any differs, 2 could not run. */
-export async function backupVerifyCommand(options: GlobalOptions, dir: string, flags: { against: boolean; keyEnv: string | undefined; json: boolean }): Promise<ExitCode> {
+/**
+ * `cutover backup verify DIR [--against [URL]]`: exit 0 every file ok, 1 any differs, 2 could not
+ * run. `--against` alone counts the project's source connections; `--against URL` counts the
+ * tables in that database (where `backup restore` put them).
+ */
+export async function backupVerifyCommand(options: GlobalOptions, dir: string, flags: { against: boolean | string; keyEnv: string | undefined; json: boolean }): Promise<ExitCode> {
   const verify = async (countSource?: (connection: string, table: string, key: string) => Promise<number>): Promise<ExitCode> => {
     const manifest = await loadManifest(dir);
-    const keyEnv = flags.keyEnv ?? manifest.encryption?.keyEnv ?? DEFAULT_KEY_ENV;
-    const key: BackupKey | null = manifest.encryption ? parseBackupKey(process.env[keyEnv], keyEnv) : null;
+    const key = backupKeyFor(manifest, flags.keyEnv);
     const result = await verifyBackup(dir, {
       key,
       countSource: countSource && ((entry) => countSource(entry.connection, entry.table, entry.key ?? entry.columns[0]?.name ?? '')),
     });
-    print(flags.json ? JSON.stringify(result, null, 2) : renderVerification(result, flags.against));
+    print(flags.json ? JSON.stringify(result, null, 2) : renderVerification(result, flags.against !== false));
     return result.ok ? EXIT_CODES.reconciled : EXIT_CODES.discrepancy;
   };
   if (!flags.against) {
@@ -65,6 +73,17 @@ export async function backupVerifyCommand(options: GlobalOptions, dir: string, f
       return await verify();
     } catch (error) {
       return reportFailure(error);
+    }
+  }
+  if (typeof flags.against === 'string') {
+    let source: Source | undefined;
+    try {
+      const restored = resolveDatabaseUrl('--against', flags.against);
+      return await verify((_connection, table, key) => (source ??= createSource(restored)).count({ table, key }));
+    } catch (error) {
+      return reportFailure(error);
+    } finally {
+      await source?.close();
     }
   }
   return withContext(options, async ({ project }) => {
@@ -81,6 +100,106 @@ export async function backupVerifyCommand(options: GlobalOptions, dir: string, f
       await Promise.allSettled([...sources.values()].map((s) => s.close()));
     }
   });
+}
+
+/** `cutover backup decrypt DIR --to DIR2 [--key-env NAME]`: exit 0 written, 2 could not. */
+export async function backupDecryptCommand(options: GlobalOptions, dir: string, flags: { to: string; keyEnv: string | undefined }): Promise<ExitCode> {
+  const log = terminalLog(options);
+  const stop = installStopHandlers(log);
+  try {
+    const key = backupKeyFor(await loadManifest(dir), flags.keyEnv);
+    const manifest = await decryptBackup({
+      dir,
+      to: flags.to,
+      key,
+      signal: stop.signal,
+      onFile: (file) => log.info(`decrypted ${file.file}: ${count(file.bytes)} bytes`),
+    });
+    const bytes = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
+    print(`decrypted ${manifest.files.length} files (${(bytes / 1e6).toFixed(1)} MB) into ${flags.to}; \`cutover backup verify ${flags.to}\` checks them against ${path.join(flags.to, 'manifest.json')}`);
+    return EXIT_CODES.reconciled;
+  } catch (error) {
+    return reportFailure(error);
+  } finally {
+    stop.dispose();
+  }
+}
+
+export interface RestoreFlags {
+  /** Connection URL of the database to load into (`${VAR}` expanded). */
+  readonly to: string;
+  readonly replace: boolean;
+  readonly keyEnv: string | undefined;
+  readonly json: boolean;
+}
+
+/** `cutover backup restore DIR --to URL [table…] [--replace]`: exit 0 every table's count matches, 1 any differs, 2 could not run. */
+export async function backupRestoreCommand(options: GlobalOptions, dir: string, only: readonly string[], flags: RestoreFlags): Promise<ExitCode> {
+  const log = terminalLog(options);
+  const stop = installStopHandlers(log);
+  try {
+    const target = resolveDatabaseUrl('--to', flags.to);
+    const key = backupKeyFor(await loadManifest(dir), flags.keyEnv);
+    const result = await restoreBackup({
+      dir,
+      key,
+      target,
+      only,
+      replace: flags.replace,
+      signal: stop.signal,
+      stopRequested: stop.stopRequested,
+      onTable: (t) => log.info(`restored ${t.table}: ${count(t.restoredRows)} rows from ${t.file}`),
+    });
+    print(flags.json ? JSON.stringify(result, null, 2) : renderRestore(result, flags.to, target));
+    if (result.notRestored.length > 0) return EXIT_CODES.couldNotRun;
+    return result.ok ? EXIT_CODES.reconciled : EXIT_CODES.discrepancy;
+  } catch (error) {
+    return reportFailure(error);
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** The key of an encrypted backup, from `--key-env` or the variable its manifest names; null for a plain one. */
+function backupKeyFor(manifest: BackupManifest, keyEnv: string | undefined): BackupKey | null {
+  if (manifest.encryption === null) return null;
+  const variable = keyEnv ?? manifest.encryption.keyEnv ?? DEFAULT_KEY_ENV;
+  return parseBackupKey(process.env[variable], variable);
+}
+
+/** A database URL given on the command line, `${VAR}` expanded as in cutover.yaml, so that a password can stay in a variable. */
+function resolveDatabaseUrl(option: string, text: string): ResolvedConnection {
+  const expanded = interpolateEnv(text, process.env);
+  if (expanded.missing.length > 0) throw new RunError(`${option} names ${expanded.missing.map((name) => `\${${name}}`).join(', ')}, which is not set; export it, or write the URL out`);
+  try {
+    return builtinConnectors().resolve(option.replace(/^--/, ''), expanded.text, { baseDir: process.cwd() });
+  } catch (error) {
+    if (error instanceof ConnectionUrlError) throw new RunError(`${option}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** Log lines on the terminal only: decrypt and restore need no project, so there is no log file. */
+function terminalLog(options: GlobalOptions): Logger {
+  return createLogger({ file: null, terminal: options.quiet ? null : process.stderr, terminalLevel: options.verbose ? 'debug' : 'info' });
+}
+
+function renderRestore(result: RestoreResult, url: string, target: ResolvedConnection): string {
+  const rows = result.tables.map((t) => [t.ok ? 'ok' : 'DIFFERS', t.table, t.file, count(t.rows), count(t.restoredRows), t.found === 'missing' ? 'created' : t.found === 'filled' ? 'replaced' : 'loaded (was empty)']);
+  const lines = [renderTable(['status', 'table', 'file', 'backup rows', 'restored rows', 'action'], rows)];
+  const restored = result.tables.reduce((sum, t) => sum + t.restoredRows, 0);
+  const bad = result.tables.filter((t) => !t.ok).length;
+  if (result.notRestored.length > 0) {
+    lines.push(`stopped: ${result.notRestored.map((t) => `\`${t}\``).join(', ')} not restored; run \`cutover backup restore ${result.dir} --to … ${result.notRestored.join(' ')}\` for them`);
+  } else if (bad > 0) {
+    lines.push(`restore DIFFERS: ${bad} of ${result.tables.length} tables do not hold the rows the manifest records (${result.target})`);
+  } else {
+    // The line to check it with: the URL as the user wrote it (a `${VAR}` stays a reference), or redacted.
+    const against = url.includes('${') ? url : target.url.redacted;
+    const check = result.whole ? `; check it with: cutover backup verify ${result.dir} --against '${against}'` : '';
+    lines.push(`restored ${count(restored)} rows in ${result.tables.length} ${result.tables.length === 1 ? 'table' : 'tables'} into ${result.target}${check}`);
+  }
+  return lines.join('\n');
 }
 
 function renderVerification(result: BackupVerification, against: boolean): string {
