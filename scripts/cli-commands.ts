@@ -37,7 +37,8 @@ Commands:
   backup verify DIR        every backup file against its manifest; exit 0 all ok, 1 any differs
 
 Options:
-  -p, --project DIR        project folder with cutover.yaml (default: $CUTOVER_PROJECT or .)
+  -p, --project DIR        project folder with cutover.yaml (default: $CUTOVER_PROJECT, else the nearest
+                           cutover.yaml in this folder or one above it)
   -q, --quiet              no log lines or progress on the terminal
   -v, --verbose            debug log lines on the terminal
       --no-progress        no progress line
