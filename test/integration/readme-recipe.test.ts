@@ -56,7 +56,7 @@ describeWith(['mysql', 'postgres'])("the README's recipe for the real systems", 
     });
     // A checkout's layout: the example project at mappings/example, `npx cutover` the built CLI.
     work = await mkdtemp(path.join(tmpdir(), 'cutover-recipe-'));
-    await cp(packagePath('mappings', 'example'), path.join(work, 'mappings', 'example'), { recursive: true });
+    await cp(packagePath('mappings', 'example'), path.join(work, 'mappings', 'example'), { recursive: true, filter: (source) => path.basename(source) !== '.env' });
     await writeFile(path.join(work, 'package.json'), '{ "name": "cutover-recipe", "private": true }\n');
     await mkdir(path.join(work, 'node_modules', '.bin'), { recursive: true });
     await symlink(packagePath('dist', 'scripts', 'cli.js'), path.join(work, 'node_modules', '.bin', 'cutover'));

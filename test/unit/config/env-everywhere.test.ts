@@ -2,13 +2,14 @@
  * `${VAR}` in every value of cutover.yaml and of the mapping files, typed by the schemas after
  * expansion, located at the file's own lines; and the `.env` file beside cutover.yaml.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, formatProblem } from '../../../pipelines/config/config-error.js';
 import { parseDotEnv } from '../../../pipelines/config/dot-env.js';
 import { loadProject } from '../../../pipelines/config/load-project.js';
+import { packagePath } from '../../../pipelines/package-root.js';
 import type { ConfigProblem } from '../../../pipelines/config/config-error.js';
 
 let dir: string;
@@ -154,6 +155,26 @@ describe('.env beside cutover.yaml', () => {
     expect(loaded.connections.get('legacy')!.url.redacted).toBe('file://./export');
     expect(loaded.options.batchSize).toBe(700);
     expect((await load({ '.env': dotEnv }, { BATCH_SIZE: '900' })).options.batchSize).toBe(900);
+  });
+
+  it("holds an API target's token, named by `target.api.auth.env`", async () => {
+    const apiProject = PROJECT.replace('newcrm: ${NEWCRM_URL:-pglite://./db}', 'crm: https://crm.example.com/')
+      .replace('  connection: newcrm\n', "  connection: crm\n  api:\n    auth: { env: CRM_TOKEN, prefix: 'Bearer ' }\n    upsert: { path: '/v1/{module}/upsert' }\n");
+    const apiMapping = MAPPING.replace('target: { connection: newcrm, table: customers, key: legacy_id }', 'target: { connection: crm, module: Accounts, key: legacy_id }');
+    expect(await problemsOf({ 'cutover.yaml': apiProject, 'customers.yaml': apiMapping })).toEqual([expect.stringMatching(/\/target\/api\/auth\/env {2}environment variable `CRM_TOKEN` is not set/)]);
+    const loaded = await load({ 'cutover.yaml': apiProject, 'customers.yaml': apiMapping, '.env': 'CRM_TOKEN=s3cretT0ken\n' });
+    expect(loaded.target.connection.connector.sinkKind).toBe('api');
+  });
+
+  it("reads the README's example .env", async () => {
+    const readme = await readFile(packagePath('README.md'), 'utf8');
+    const example = /```sh\n(# mappings\/example\/\.env\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const loaded = await load({ '.env': example! });
+    const legacy = loaded.connections.get('legacy')!;
+    expect(legacy.url.redacted).toBe('mysql://migrator:***@legacy-db:3306/legacy_crm');
+    expect(legacy.url.password).toBe('Rel9/Sec');
+    expect(loaded.connections.get('newcrm')!.url.redacted).toBe('postgres://migrator@newcrm-db:5432/newcrm');
   });
 
   it('refuses a malformed line with the file and line, never the line itself', async () => {
