@@ -40,7 +40,8 @@ Commands:
                                           exit 0 every table holds the manifest's row count
 
 Options:
-  -p, --project DIR        project folder with cutover.yaml (default: $CUTOVER_PROJECT or .)
+  -p, --project DIR        project folder with cutover.yaml (default: $CUTOVER_PROJECT, else the nearest
+                           cutover.yaml in this folder or one above it)
   -q, --quiet              no log lines or progress on the terminal
   -v, --verbose            debug log lines on the terminal
       --no-progress        no progress line

@@ -10,8 +10,11 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { EntityMapping, FieldMapping, FilterRule, OnDelete, OnMissingReference, TransformItem } from '../../transforms/entity-mapping.js';
 import { getFieldTransform, FIELD_TRANSFORM_NAMES } from '../../transforms/field/registry.js';
 import { describeValue, type ConfigProblem } from './config-error.js';
+import { expandDocument, type ExpandedDocument } from './expand-document.js';
+import { EnvInterpolator } from './interpolate-env.js';
 import { closest, explainSchemaErrors } from './schema-errors.js';
 import { createAjv, formatSchemas } from './schemas.js';
+import { validateTyped } from './typed-values.js';
 import { joinPointer, readLocatedDocument, type LocatedDocument } from './yaml-document.js';
 
 export interface MappingContext {
@@ -35,6 +38,8 @@ export interface MappingContext {
   readonly defaultBatchSize: number;
   /** Folder of cutover.yaml: files the runs write (review files) are relative to it. */
   readonly projectDir: string;
+  /** Expands `${VAR}` in the file's values. @default an empty environment */
+  readonly interpolator?: EnvInterpolator;
 }
 
 const DEFAULT_SOFT_DELETE_VALUES = ['1', 'true', 'y', 'yes'];
@@ -43,16 +48,25 @@ const DEFAULT_SOFT_DELETE_VALUES = ['1', 'true', 'y', 'yes'];
 export type MappingProblems = ConfigProblem[] & { entity?: string };
 
 export async function loadMapping(file: string, displayName: string, context: MappingContext): Promise<EntityMapping | MappingProblems> {
-  const document = await readLocatedDocument(file, displayName);
-  if (Array.isArray(document)) return document;
+  const parsed = await readLocatedDocument(file, displayName);
+  if (Array.isArray(parsed)) return parsed;
+  const document = expandDocument(parsed, context.interpolator ?? new EnvInterpolator({}));
   // Later files may look this entity up; naming it keeps one mistake from being reported three times.
   const declared = (document.value as { entity?: unknown } | null)?.entity;
-  const failed = (problems: ConfigProblem[]): MappingProblems => Object.assign(problems, typeof declared === 'string' ? { entity: declared } : {});
+  // A problem that only follows from a value whose expansion failed is that value's problem, reported already.
+  const expansionProblems = new Set(document.problems);
+  const failed = (problems: ConfigProblem[]): MappingProblems =>
+    Object.assign(
+      problems.filter((p) => expansionProblems.has(p) || !document.failedAt(p.pointer)),
+      typeof declared === 'string' ? { entity: declared } : {},
+    );
   const { mapping: validateMapping } = formatSchemas();
-  if (!validateMapping(document.value)) return failed(explainSchemaErrors(validateMapping.errors ?? [], document));
+  if (!validateTyped(validateMapping, document.value, document.isExpanded)) {
+    return failed([...document.problems, ...explainSchemaErrors(validateMapping.errors ?? [], document)].sort((a, b) => a.line - b.line || a.column - b.column));
+  }
 
   const raw = document.value as RawMapping;
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...document.problems];
   const at = (pointer: string, message: string) => problems.push(document.problem(pointer, message));
 
   if (!context.connectionNames.has(raw.source.connection)) {
@@ -140,7 +154,7 @@ export async function loadMapping(file: string, displayName: string, context: Ma
 function compileField(
   name: string,
   spec: RawField,
-  document: LocatedDocument,
+  document: ExpandedDocument,
   context: MappingContext,
   at: (pointer: string, message: string) => void,
 ): FieldMapping | null {
@@ -186,7 +200,7 @@ const transformValidators = new Map<string, ValidateFunction>();
 function resolveTransform(
   written: string | Record<string, unknown>,
   pointer: string,
-  document: LocatedDocument,
+  document: ExpandedDocument,
   at: (pointer: string, message: string) => void,
 ): TransformItem | null {
   const names = FIELD_TRANSFORM_NAMES as readonly string[];
@@ -220,7 +234,7 @@ function resolveTransform(
     validate = formatSchemas().ajv.compile(transform.schema);
     transformValidators.set(name, validate);
   }
-  if (!validate(item)) {
+  if (!validateTyped(validate, item, (inner) => document.isExpanded(`${pointer}${inner}`))) {
     const scoped = scopedDocument(document, pointer, item);
     for (const problem of explainSchemaErrors(validate.errors ?? [], scoped)) at(problem.pointer, problem.message);
     return null;
@@ -242,6 +256,7 @@ function scopedDocument(document: LocatedDocument, pointer: string, value: unkno
     value,
     locate: (inner) => document.locate(`${pointer}${inner}`),
     problem: (inner, message) => document.problem(`${pointer}${inner}`, message),
+    variablesIn: (inner) => document.variablesIn?.(`${pointer}${inner}`) ?? [],
   };
 }
 

@@ -1,7 +1,7 @@
 /**
- * The config edge (STYLE 5): reads cutover.yaml and its mapping files, interpolates `${ENV}` in
- * connection URLs, validates everything, and returns a frozen {@link Project} — or throws one
- * {@link ConfigError} listing every problem with file, line and JSON pointer.
+ * The config edge (STYLE 5): reads cutover.yaml, the `.env` beside it and the mapping files,
+ * expands `${ENV}` in every value, validates everything, and returns a frozen {@link Project} — or
+ * throws one {@link ConfigError} listing every problem with file, line and JSON pointer.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,15 +10,18 @@ import { builtinConnectors, type ConnectorRegistry, type ResolvedConnection } fr
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import type { RetryPolicy } from '../../connectors/retry.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
-import { interpolateEnv, type Environment } from './interpolate-env.js';
+import { DOT_ENV_FILE, readDotEnv } from './dot-env.js';
+import { expandDocument, type ExpandedDocument } from './expand-document.js';
+import { EnvInterpolator, type Environment } from './interpolate-env.js';
 import { deepFreeze, loadMapping } from './load-mapping.js';
 import type { Project } from './project.js';
 import { explainSchemaErrors } from './schema-errors.js';
 import { formatSchemas } from './schemas.js';
-import { joinPointer, readLocatedDocument, type LocatedDocument } from './yaml-document.js';
+import { validateTyped } from './typed-values.js';
+import { joinPointer, readLocatedDocument } from './yaml-document.js';
 
 export interface LoadProjectOptions {
-  /** Where `${VAR}` values come from. @default process.env */
+  /** Where `${VAR}` values come from, over the project's `.env` file. @default process.env */
   readonly env?: Environment;
   readonly registry?: ConnectorRegistry;
   /** How files are named in messages. @default relative to the current directory */
@@ -29,31 +32,33 @@ export const PROJECT_FILE = 'cutover.yaml';
 
 /** Loads the project at `location`: a folder holding cutover.yaml, or the file itself. */
 export async function loadProject(location: string, options: LoadProjectOptions = {}): Promise<Project> {
-  const env = options.env ?? process.env;
   const registry = options.registry ?? builtinConnectors();
   const display = options.displayPath ?? ((file: string) => path.relative(process.cwd(), file) || file);
   const file = await projectFile(location);
   const dir = path.dirname(file);
 
-  const document = await readLocatedDocument(file, display(file));
-  if (Array.isArray(document)) throw new ConfigError(document);
+  const parsed = await readLocatedDocument(file, display(file));
+  if (Array.isArray(parsed)) throw new ConfigError(parsed);
+  const env = await projectEnvironment(dir, options.env ?? process.env, display);
+  const interpolator = new EnvInterpolator(env);
+  const document = expandDocument(parsed, interpolator);
   const { project: validateProject } = formatSchemas();
-  if (!validateProject(document.value)) throw new ConfigError(explainSchemaErrors(validateProject.errors ?? [], document));
+  if (!validateTyped(validateProject, document.value, document.isExpanded)) {
+    throw new ConfigError(located([...document.problems, ...followingFrom(explainSchemaErrors(validateProject.errors ?? [], document), document)]));
+  }
   const raw = document.value as RawProject;
 
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...document.problems];
   const connections = new Map<string, ResolvedConnection>();
   const targetName = raw.target.connection;
   const apiSettings = raw.target.api === undefined ? undefined : withSecret(raw.target.api, env);
   for (const [name, written] of Object.entries(raw.connections)) {
     const pointer = joinPointer('connections', name);
-    const { text, missing, used } = interpolateEnv(written, env);
-    if (missing.length > 0) {
-      problems.push(document.problem(pointer, `environment variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `\`${m}\``).join(', ')} not set (write \`\${NAME:-default}\` for a default)`));
-      continue;
-    }
+    // Its variable's problem is reported already.
+    if (document.failedAt(pointer)) continue;
+    const used = document.variablesIn(pointer);
     try {
-      connections.set(name, registry.resolve(name, text, { baseDir: dir, ...(name === targetName ? { settings: apiSettings } : {}) }));
+      connections.set(name, registry.resolve(name, written, { baseDir: dir, ...(name === targetName ? { settings: apiSettings } : {}) }));
     } catch (error) {
       // A problem inside `target.api` points there, not at the URL.
       const inner = (error as { pointer?: unknown }).pointer;
@@ -70,7 +75,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
 
   // When the target's URL failed to resolve, `api` still says what the user meant: no cascade of errors.
   const targetKind = target ? (target.connector.sinkKind ?? 'sql') : raw.target.api !== undefined ? 'api' : 'sql';
-  const state = targetKind === 'api' ? resolveState(raw, registry, env, dir, document, problems) : null;
+  const state = targetKind === 'api' ? resolveState(raw, registry, dir, document, problems) : null;
   if (targetKind === 'sql') {
     if (raw.target.api !== undefined && target) problems.push(document.problem('/target/api', `\`api\` describes an HTTP API target; \`${targetName}\` is a ${target.connector.displayName} connection`));
     if (raw.target.state !== undefined) problems.push(document.problem('/target/state', `a database target keeps the state in itself (schema \`${raw.target.state_schema ?? 'cutover'}\`); \`state\` is only for HTTP API targets`));
@@ -96,6 +101,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
       targetDeletes: raw.target.api?.delete !== undefined,
       defaultBatchSize,
       projectDir: dir,
+      interpolator,
     });
     if (Array.isArray(loaded)) {
       if (loaded.length === 1 && loaded[0]!.message === 'file not found') {
@@ -119,7 +125,7 @@ export async function loadProject(location: string, options: LoadProjectOptions 
   if (migrationsDir !== null && targetKind === 'sql' && !(await isDirectory(migrationsDir))) {
     problems.push(document.problem('/target/migrations', `folder not found: ${display(migrationsDir)}`));
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(followingFrom(problems, document));
 
   return deepFreeze({
     name: raw.name ?? path.basename(dir),
@@ -137,6 +143,29 @@ export async function loadProject(location: string, options: LoadProjectOptions 
   });
 }
 
+/**
+ * The variables `${…}` is expanded from: the `.env` beside cutover.yaml, under the environment
+ * (a variable set in both comes from the environment).
+ */
+async function projectEnvironment(dir: string, env: Environment, display: (file: string) => string): Promise<Environment> {
+  const file = path.join(dir, DOT_ENV_FILE);
+  const dotEnv = await readDotEnv(file, display(file));
+  if (Array.isArray(dotEnv)) throw new ConfigError(dotEnv);
+  const merged: Record<string, string> = { ...dotEnv };
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) merged[name] = value;
+  return merged;
+}
+
+/** Without the problems that only follow from a value whose expansion failed (reported already, at the same place). */
+function followingFrom(problems: readonly ConfigProblem[], document: ExpandedDocument): ConfigProblem[] {
+  const own = new Set(document.problems);
+  return problems.filter((p) => own.has(p) || p.file !== document.file || !document.failedAt(p.pointer));
+}
+
+function located(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
 /** The API settings with the credential read from its environment variable, kept out of enumeration. */
 function withSecret(api: Record<string, unknown>, env: Environment): Record<string, unknown> {
   const settings = { ...api };
@@ -146,14 +175,11 @@ function withSecret(api: Record<string, unknown>, env: Environment): Record<stri
 }
 
 /** The state connection of an API target: a database that can hold the `cutover` schema. */
-function resolveState(raw: RawProject, registry: ConnectorRegistry, env: Environment, dir: string, document: LocatedDocument, problems: ConfigProblem[]): ResolvedConnection | null {
-  const { text, missing, used } = interpolateEnv(raw.target.state ?? DEFAULT_API_STATE, env);
-  if (missing.length > 0) {
-    problems.push(document.problem('/target/state', `environment variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `\`${m}\``).join(', ')} not set (write \`\${NAME:-default}\` for a default)`));
-    return null;
-  }
+function resolveState(raw: RawProject, registry: ConnectorRegistry, dir: string, document: ExpandedDocument, problems: ConfigProblem[]): ResolvedConnection | null {
+  if (document.failedAt('/target/state')) return null;
+  const used = document.variablesIn('/target/state');
   try {
-    const state = registry.resolve('state', text, { baseDir: dir });
+    const state = registry.resolve('state', raw.target.state ?? DEFAULT_API_STATE, { baseDir: dir });
     if (!state.connector.createSink || (state.connector.sinkKind ?? 'sql') !== 'sql') {
       problems.push(document.problem('/target/state', `the state needs a database (pglite://folder or postgres://…), got a ${state.connector.displayName} URL`));
       return null;

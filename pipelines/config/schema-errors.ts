@@ -38,10 +38,10 @@ function explainGroup(path: string, group: ErrorObject[], hasDeeper: boolean, do
     }
     const types = group.filter((e) => e.keyword === 'type').map((e) => String(e.params.type));
     if (types.length > 0) {
-      return [document.problem(path, `must be ${types.map(article).join(' or ')} (got ${describeValue(data)})`)];
+      return [document.problem(path, `must be ${types.map(article).join(' or ')} (got ${found(document, path, data)})`)];
     }
     if (hasDeeper) return [];
-    return [document.problem(path, `does not match any allowed form (got ${describeValue(data)})`)];
+    return [document.problem(path, `does not match any allowed form (got ${found(document, path, data)})`)];
   }
 
   for (const error of group) problems.push(explainOne(path, error, data, document));
@@ -61,17 +61,28 @@ function explainOne(path: string, error: ErrorObject, data: unknown, document: L
     }
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[]).map((v) => String(v)).join(', ');
-      return document.problem(path, `must be one of: ${allowed} (got ${describeValue(data)})`);
+      return document.problem(path, `must be one of: ${allowed} (got ${found(document, path, data)})`);
     }
     case 'type':
-      return document.problem(path, `must be ${article(String(error.params.type))} (got ${describeValue(data)})`);
+      return document.problem(path, `must be ${article(String(error.params.type))} (got ${found(document, path, data)})`);
     case 'propertyNames':
       return document.problem(path, `has an invalid name (${error.message ?? 'see the schema'})`);
     case 'pattern':
-      return document.problem(path, `must match ${String(error.params.pattern)} (got ${describeValue(data)})`);
+      return document.problem(path, `must match ${String(error.params.pattern)} (got ${found(document, path, data)})`);
     default:
-      return document.problem(path, `${error.message ?? error.keyword} (got ${describeValue(data)})`);
+      return document.problem(path, `${error.message ?? error.keyword} (got ${found(document, path, data)})`);
   }
+}
+
+/**
+ * What was found at `path`, for "(got …)": the value itself, or, when it came from environment
+ * variables, their names: a message never quotes what may be a secret.
+ */
+function found(document: LocatedDocument, path: string, data: unknown): string {
+  const variables = document.variablesIn?.(path) ?? [];
+  if (variables.length === 0) return describeValue(data);
+  const kind = typeof data === 'string' ? 'text' : Array.isArray(data) ? 'a list' : data !== null && typeof data === 'object' ? 'an object' : typeof data;
+  return `${kind} from ${variables.map((v) => `\`${v}\``).join(', ')}`;
 }
 
 function article(type: string): string {

@@ -13,6 +13,11 @@ export interface LocatedDocument {
   locate(pointer: string): { line: number; column: number };
   /** A problem at `pointer`, located. */
   problem(pointer: string, message: string): ConfigProblem;
+  /**
+   * The environment variables whose values went into the values at or below `pointer`: a message
+   * names them instead of quoting what may be a secret. Absent before expansion.
+   */
+  variablesIn?(pointer: string): readonly string[];
 }
 
 /**

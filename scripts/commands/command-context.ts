@@ -6,6 +6,7 @@ import path from 'node:path';
 import { redactUrl } from '../../connectors/connection-url.js';
 import { ConnectionConfigError, ConnectorError, RetriesExhausted } from '../../connectors/errors.js';
 import { ConfigError } from '../../pipelines/config/config-error.js';
+import { locateProject } from '../../pipelines/config/find-project.js';
 import { loadProject } from '../../pipelines/config/load-project.js';
 import type { Environment } from '../../pipelines/config/interpolate-env.js';
 import type { Project } from '../../pipelines/config/project.js';
@@ -35,7 +36,7 @@ export function print(text: string): void {
 }
 
 export async function openContext(options: GlobalOptions, overrides: { env?: Environment; logFile?: string } = {}): Promise<CommandContext> {
-  const location = options.project ?? process.env.CUTOVER_PROJECT ?? '.';
+  const location = await locateProject(options.project, process.env, process.cwd());
   const project = await loadProject(location, overrides.env ? { env: overrides.env } : {});
   const progress = new ProgressLine(process.stderr, options.progress && !options.quiet);
   const logFile = overrides.logFile ?? project.options.logFile;

@@ -1,4 +1,5 @@
 import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
+import { locateProject } from '../../pipelines/config/find-project.js';
 import { loadProject } from '../../pipelines/config/load-project.js';
 import { FIELD_TRANSFORMS } from '../../transforms/field/registry.js';
 import { renderTable } from '../../pipelines/reports/text-table.js';
@@ -11,7 +12,7 @@ export async function validateCommand(options: GlobalOptions, flags: { transform
     return EXIT_CODES.reconciled;
   }
   try {
-    const project = await loadProject(options.project ?? process.env.CUTOVER_PROJECT ?? '.');
+    const project = await loadProject(await locateProject(options.project, process.env, process.cwd()));
     const connections = [...project.connections.values()].map((c) => [c.name, c.connector.displayName, c.url.redacted] as const);
     const entities = project.entities.map((m) => [m.entity, m.file, `${m.source.connection}/${m.source.table}`, m.target.table, m.fields.length] as const);
     print(`${project.file}: valid\n`);

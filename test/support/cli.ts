@@ -43,10 +43,13 @@ export function runScript(script: string, args: readonly string[], options: { en
   });
 }
 
-/** A copy of the bundled example project in a temporary folder (logs and state stay out of the repo). */
+/**
+ * A copy of the bundled example project in a temporary folder (logs and state stay out of the
+ * repo), without a `.env` someone put in the checkout: the test gives the variables.
+ */
 export async function copyExampleProject(): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cutover-project-'));
-  await cp(packagePath('mappings', 'example'), dir, { recursive: true });
+  await cp(packagePath('mappings', 'example'), dir, { recursive: true, filter: (source) => path.basename(source) !== '.env' });
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, formatProblem } from '../../../pipelines/config/config-error.js';
-import { interpolateEnv } from '../../../pipelines/config/interpolate-env.js';
 import { loadProject } from '../../../pipelines/config/load-project.js';
 import { packagePath } from '../../../pipelines/package-root.js';
 
@@ -219,14 +218,5 @@ describe('loadProject with a password written raw', () => {
     const location = await project({ 'cutover.yaml': PROJECT.replace('file://./export', '${LEGACY_URL}'), 'customers.yaml': MAPPING });
     const loaded = await loadProject(location, { env: { LEGACY_URL: `mysql://migrator:${encodeURIComponent(RAW)}@127.0.0.1:3306/legacy` } });
     expect(loaded.connections.get('legacy')!.url.password).toBe(RAW);
-  });
-});
-
-describe('interpolateEnv', () => {
-  it('expands variables named in a variable, one level deep', () => {
-    const env = { LEGACY_URL: 'mysql://migrator:${LEGACY_PASSWORD}@db:3306/legacy', LEGACY_PASSWORD: 'Rel9%2FSec', LOOP: '${LOOP}' };
-    expect(interpolateEnv('${LEGACY_URL}', env)).toEqual({ text: 'mysql://migrator:Rel9%2FSec@db:3306/legacy', missing: [], used: ['LEGACY_URL', 'LEGACY_PASSWORD'] });
-    expect(interpolateEnv('${LOOP}', env).text).toBe('${LOOP}');
-    expect(interpolateEnv('${LEGACY_URL}', { LEGACY_URL: 'mysql://m:${NOPE}@db/x' }).missing).toEqual(['NOPE']);
   });
 });
