@@ -170,7 +170,7 @@ function backupKeyFor(manifest: BackupManifest, keyEnv: string | undefined): Bac
 /** A database URL given on the command line, `${VAR}` expanded as in cutover.yaml, so that a password can stay in a variable. */
 function resolveDatabaseUrl(option: string, text: string): ResolvedConnection {
   const expanded = interpolateEnv(text, process.env);
-  if (expanded.missing.length > 0) throw new RunError(`${option} names ${expanded.missing.map((name) => `\${${name}}`).join(', ')}, which is not set; export it, or write the URL out`);
+  if (!expanded.ok) throw new RunError(`${option}: ${expanded.message}; export it, or write the URL out`);
   try {
     return builtinConnectors().resolve(option.replace(/^--/, ''), expanded.text, { baseDir: process.cwd() });
   } catch (error) {
