@@ -94,7 +94,10 @@ class TextRecordWriter implements RecordWriter {
   async discard(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Destroyed before its open completed, the stream still creates the file: wait for it to close first.
+    const closed = this.#stream.closed ? Promise.resolve() : once(this.#stream, 'close').catch(() => undefined);
     this.#stream.destroy();
+    await closed;
     await rm(this.#partial, { force: true });
   }
 }
