@@ -24,6 +24,8 @@ export interface MysqlConnection {
   release(): void;
   /** Closes the socket at once and takes the connection out of the pool. */
   destroy(): void;
+  /** The server's id of the connection, for `KILL QUERY`. */
+  readonly threadId?: number | null | undefined;
 }
 
 export class MysqlSource implements Source {
@@ -85,7 +87,8 @@ export class MysqlSource implements Source {
   /**
    * `COUNT(*)` with the read's scope and keyset predicate, on a connection of its own, under the
    * server's own limit (MariaDB `max_statement_time`, MySQL `MAX_EXECUTION_TIME`), so that a slow
-   * count stops on the server too. An abort drops the connection; the server's limit ends the query.
+   * count stops on the server too. An abort stops it there at once (`KILL QUERY`, allowed on a
+   * user's own connections) and drops the connection.
    */
   async countBounded(request: BoundedCountRequest): Promise<number | null> {
     const { entity, after, timeoutMs, signal } = request;
@@ -103,7 +106,7 @@ export class MysqlSource implements Source {
       const sql = mariadb
         ? `SET STATEMENT max_statement_time = ${Math.max(timeoutMs, 1) / 1000} FOR SELECT ${select}`
         : `SELECT /*+ MAX_EXECUTION_TIME(${Math.max(Math.round(timeoutMs), 1)}) */ ${select}`;
-      return await answerUnlessAborted(connection, signal, async () => {
+      return await answerUnlessAborted(pool, connection, signal, async () => {
         const [rows] = await connection.query(sql, values);
         return Number((rows as Row[])[0]?.n ?? 0);
       });
@@ -232,10 +235,10 @@ async function queryWithTimeout(pool: MysqlPool, timeoutMs: number, run: (pool: 
 }
 
 /**
- * `count()` on `connection`, released when it answers; an abort first destroys the connection
- * (mysql2 cannot cancel a query) and answers null.
+ * `count()` on `connection`, released when it answers; an abort answers null at once, kills the
+ * query on the server (mysql2 cannot cancel one) and destroys the connection.
  */
-async function answerUnlessAborted(connection: MysqlConnection, signal: AbortSignal | undefined, count: () => Promise<number>): Promise<number | null> {
+async function answerUnlessAborted(pool: MysqlPool, connection: MysqlConnection, signal: AbortSignal | undefined, count: () => Promise<number>): Promise<number | null> {
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<null>((resolve) => {
     onAbort = () => resolve(null);
@@ -245,9 +248,13 @@ async function answerUnlessAborted(connection: MysqlConnection, signal: AbortSig
   answer.catch(() => undefined);
   try {
     const first = await Promise.race([answer, aborted]);
-    if (first === null) connection.destroy();
-    else connection.release();
-    return first;
+    if (first !== null) {
+      connection.release();
+      return first;
+    }
+    if (typeof connection.threadId === 'number') void pool.query(`KILL QUERY ${connection.threadId}`).catch(() => undefined);
+    connection.destroy();
+    return null;
   } catch (error) {
     // A statement time-out leaves the connection usable; anything else may not.
     if (isStatementTimeout(error)) connection.release();

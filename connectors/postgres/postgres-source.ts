@@ -67,8 +67,8 @@ export class PostgresSource implements Source {
 
   /**
    * `COUNT(*)` with the read's scope and keyset predicate, in a read-only transaction under a
-   * `statement_timeout` of its own, so that a slow count stops on the server. An abort drops the
-   * client; the server's time-out ends the statement.
+   * `statement_timeout` of its own, so that a slow count stops on the server. An abort cancels it
+   * there at once (`pg_cancel_backend`, allowed on a role's own sessions) and drops the client.
    */
   async countBounded(request: BoundedCountRequest): Promise<number | null> {
     const { entity, after, timeoutMs, signal } = request;
@@ -77,19 +77,26 @@ export class PostgresSource implements Source {
     const cursor = entity.cursor === undefined ? undefined : quotePgName(entity.cursor);
     const [condition, values] = pgKeysetCondition(after, key, cursor);
     const scope = entity.where ? `(${entity.where})` : 'TRUE';
-    const client = await (await this.#getPool()).connect();
+    const pool = await this.#getPool();
+    const client = await pool.connect();
+    const backend: { pid?: number } = {};
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<null>((resolve) => {
       onAbort = () => resolve(null);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
-    const answer = countInTransaction(client, `SELECT COUNT(*)::bigint AS n FROM ${quotePgName(entity.table)} WHERE ${scope} AND ${condition}`, values, timeoutMs);
+    const answer = countInTransaction(client, `SELECT COUNT(*)::bigint AS n FROM ${quotePgName(entity.table)} WHERE ${scope} AND ${condition}`, values, timeoutMs, backend);
     answer.catch(() => undefined);
     try {
       const first = await Promise.race([answer, aborted]);
-      // Given up: the statement may still run on this client, which must not serve anyone else.
-      client.release(first === null ? true : undefined);
-      return first;
+      if (first !== null) {
+        client.release();
+        return first;
+      }
+      if (backend.pid !== undefined) void pool.query('SELECT pg_cancel_backend($1)', [backend.pid]).catch(() => undefined);
+      // The statement may still be running on this client, which must not serve anyone else.
+      client.release(true);
+      return null;
     } catch (error) {
       const timedOut = error instanceof ConnectorError && error.code === '57014';
       client.release(timedOut ? undefined : true);
@@ -179,11 +186,13 @@ export class PostgresSource implements Source {
   }
 }
 
-/** One count in its own read-only transaction, so that `SET LOCAL` bounds it alone. */
-async function countInTransaction(client: PgClient, text: string, values: readonly unknown[], timeoutMs: number): Promise<number> {
+/** One count in its own read-only transaction, so that `SET LOCAL` bounds it alone; `backend.pid` names the session, to cancel. */
+async function countInTransaction(client: PgClient, text: string, values: readonly unknown[], timeoutMs: number, backend: { pid?: number }): Promise<number> {
   await client.query('BEGIN READ ONLY');
   try {
-    await client.query(`SET LOCAL statement_timeout = ${Math.max(Math.round(timeoutMs), 1)}`);
+    // set_config(…, true) is SET LOCAL: it ends with the transaction.
+    const { rows: session } = await client.query("SELECT pg_backend_pid() AS pid, set_config('statement_timeout', $1, true)", [String(Math.max(Math.round(timeoutMs), 1))]);
+    backend.pid = Number(session[0]?.pid);
     const { rows } = await client.query(text, values);
     await client.query('COMMIT');
     return Number(rows[0]?.n ?? 0);
