@@ -239,6 +239,11 @@ async function queryWithTimeout(pool: MysqlPool, timeoutMs: number, run: (pool: 
  * query on the server (mysql2 cannot cancel one) and destroys the connection.
  */
 async function answerUnlessAborted(pool: MysqlPool, connection: MysqlConnection, signal: AbortSignal | undefined, count: () => Promise<number>): Promise<number | null> {
+  // Aborted while the connection was being taken: an abort listener added now would never hear it.
+  if (signal?.aborted) {
+    connection.release();
+    return null;
+  }
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<null>((resolve) => {
     onAbort = () => resolve(null);

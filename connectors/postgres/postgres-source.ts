@@ -79,6 +79,11 @@ export class PostgresSource implements Source {
     const scope = entity.where ? `(${entity.where})` : 'TRUE';
     const pool = await this.#getPool();
     const client = await pool.connect();
+    // Aborted while the client was being taken: an abort listener added now would never hear it.
+    if (signal?.aborted) {
+      client.release();
+      return null;
+    }
     const backend: { pid?: number } = {};
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<null>((resolve) => {
