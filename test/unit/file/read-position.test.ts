@@ -3,11 +3,14 @@
  * size (for a workbook, the sheet's compressed entry), so the progress line has a percentage from
  * the first batch. Positions only grow, stay within the size, and the last batch ends at it.
  */
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConnectionUrl } from '../../../connectors/connection-url.js';
+import { backupCsvLine } from '../../../connectors/file/backup-values.js';
 import { CsvSource } from '../../../connectors/file/csv-source.js';
+import { fileConnector } from '../../../connectors/file/file-connector.js';
 import { createFileWriter } from '../../../connectors/file/file-writer.js';
 import { JsonSource } from '../../../connectors/file/json-source.js';
 import { JsonlSource } from '../../../connectors/file/jsonl-source.js';
@@ -84,6 +87,27 @@ describe('each batch of a file carries its position in the file', () => {
     const { positions: seen, rows } = await positions(new XlsxSource(file));
     expect(rows).toBe(20_000);
     expectGrowingToTotal(seen, sheet.compressedSize);
+  });
+
+  it('a backup folder read as a source: the stored bytes of its file', async () => {
+    const dir = path.join(folder, 'backup');
+    await mkdir(dir);
+    const text = backupCsvLine(['id', 'name']) + Array.from({ length: ROWS }, (_, i) => backupCsvLine([i + 1, row(i + 1).name])).join('');
+    await writeFile(path.join(dir, 'customers.csv'), text);
+    const manifest = {
+      manifestVersion: 1, cutoverVersion: '0.1.0', createdAt: '2026-01-01T00:00:00.000Z', completedAt: '2026-01-01T00:00:01.000Z',
+      sources: [{ name: 'legacy', url: 'mysql://root:***@db:3306/legacy_crm' }], format: 'csv', encryption: null,
+      files: [{
+        table: 'customers', connection: 'legacy', file: 'customers.csv', key: 'id', orderBy: ['id'],
+        columns: [{ name: 'id', type: 'int', nullable: false, kind: 'number' }, { name: 'name', type: 'text', nullable: true, kind: 'text' }],
+        rows: ROWS, bytes: Buffer.byteLength(text), sha256: 'ab', sourceRows: ROWS,
+      }],
+    };
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const source = fileConnector.createSource!(fileConnector.parseConfig(parseConnectionUrl(`file://${dir}`), { baseDir: '/' }));
+    const { positions: seen, rows } = await positions(source);
+    expect(rows).toBe(ROWS);
+    expectGrowingToTotal(seen, Buffer.byteLength(text));
   });
 
   it('an empty file gives no position (nothing to measure against) and no batch', async () => {
