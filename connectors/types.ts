@@ -142,7 +142,8 @@ export interface Source {
   estimateRows?(entity: SourceEntity, signal?: AbortSignal): Promise<number | null>;
   /**
    * The rows a read from `after` would yield, counted exactly under a time limit the database
-   * enforces; null when the limit or the signal came first (other failures throw). For progress.
+   * enforces; null when the limit or the signal came first, or when the source cannot spare a
+   * connection for it beside a read (other failures throw). For progress.
    */
   countBounded?(request: BoundedCountRequest): Promise<number | null>;
   /**

@@ -5,7 +5,7 @@
  */
 import type { BoundedCountRequest, ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo } from '../types.js';
 import { classifyDriverError, FatalError } from '../errors.js';
-import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
+import { POOL_SIZE_TO_COUNT_BESIDE_A_READ, readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
 import { groupPrimaryKeys } from '../sql/table-list.js';
 import { qualifiedNameHint, quoteMysqlName } from '../sql/quote-name.js';
 import type { MysqlConfig } from './mysql-config.js';
@@ -92,7 +92,7 @@ export class MysqlSource implements Source {
    */
   async countBounded(request: BoundedCountRequest): Promise<number | null> {
     const { entity, after, timeoutMs, signal } = request;
-    if (this.#closed || signal?.aborted) return null;
+    if (this.#closed || signal?.aborted || this.#config.poolSize < POOL_SIZE_TO_COUNT_BESIDE_A_READ) return null;
     const where = `MySQL ${this.#config.endpoint} table ${entity.table}`;
     const key = quoteMysqlName(entity.key);
     const cursor = entity.cursor === undefined ? undefined : quoteMysqlName(entity.cursor);

@@ -4,7 +4,7 @@
  */
 import type { BoundedCountRequest, ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo } from '../types.js';
 import { classifyDriverError, ConnectorError, FatalError } from '../errors.js';
-import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
+import { POOL_SIZE_TO_COUNT_BESIDE_A_READ, readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
 import { qualifiedNameHint, quotePgName } from '../sql/quote-name.js';
 import { groupPrimaryKeys } from '../sql/table-list.js';
 import type { PostgresConfig } from './postgres-config.js';
@@ -72,7 +72,7 @@ export class PostgresSource implements Source {
    */
   async countBounded(request: BoundedCountRequest): Promise<number | null> {
     const { entity, after, timeoutMs, signal } = request;
-    if (this.#closed || signal?.aborted) return null;
+    if (this.#closed || signal?.aborted || this.#config.poolSize < POOL_SIZE_TO_COUNT_BESIDE_A_READ) return null;
     const key = quotePgName(entity.key);
     const cursor = entity.cursor === undefined ? undefined : quotePgName(entity.cursor);
     const [condition, values] = pgKeysetCondition(after, key, cursor);

@@ -16,7 +16,7 @@ const ENTITY: SourceEntity = { table: 'items', key: 'id', cursor: 'updated_at' }
 /** Rows 1-1,000, two per minute from 2024-01-01 00:00: rows 2n and 2n + 1 share a cursor. */
 const cursorOf = (id: number) => `2024-01-01 ${String(Math.floor(Math.floor(id / 2) / 60)).padStart(2, '0')}:${String(Math.floor(id / 2) % 60).padStart(2, '0')}:00`;
 
-function behaviour(open: () => Source, slowScope: string) {
+function behaviour(open: (options?: string) => Source, slowScope: string) {
   let source: Source;
   beforeAll(() => {
     source = open();
@@ -52,6 +52,16 @@ function behaviour(open: () => Source, slowScope: string) {
     expect(await source.count(ENTITY)).toBe(ROWS);
   });
 
+  it('does not count beside a read where the pool has no connection to spare (the read would wait)', async () => {
+    const small = open('?pool_size=2');
+    try {
+      expect(await small.countBounded!({ entity: ENTITY, after: null, timeoutMs: 5_000 })).toBeNull();
+      expect(await small.count(ENTITY)).toBe(ROWS);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('gives a count up at once when aborted (null), and the source reads on', async () => {
     const controller = new AbortController();
     const counting = source.countBounded!({ entity: { ...ENTITY, where: slowScope }, after: null, timeoutMs: 60_000, signal: controller.signal });
@@ -77,7 +87,7 @@ describeWith(['mysql'])('MariaDB: statistics and bounded counts', () => {
   afterAll(async () => {
     await database?.drop();
   });
-  behaviour(() => mysqlConnector.createSource!(mysqlConnector.parseConfig(parseConnectionUrl(database.url), { baseDir: '.' })), 'SLEEP(0.02) = 0');
+  behaviour((options = '') => mysqlConnector.createSource!(mysqlConnector.parseConfig(parseConnectionUrl(database.url + options), { baseDir: '.' })), 'SLEEP(0.02) = 0');
 });
 
 describeWith(['postgres'])('PostgreSQL: statistics and bounded counts', () => {
@@ -93,5 +103,5 @@ describeWith(['postgres'])('PostgreSQL: statistics and bounded counts', () => {
   afterAll(async () => {
     await database?.drop();
   });
-  behaviour(() => postgresConnector.createSource!(postgresConnector.parseConfig(parseConnectionUrl(database.url), { baseDir: '.' })), '(SELECT true FROM pg_sleep(0.02 + id * 0))');
+  behaviour((options = '') => postgresConnector.createSource!(postgresConnector.parseConfig(parseConnectionUrl(database.url + options), { baseDir: '.' })), '(SELECT true FROM pg_sleep(0.02 + id * 0))');
 });
