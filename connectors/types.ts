@@ -51,6 +51,29 @@ export interface SourceBatch {
   readonly rejects: readonly SourceRejection[];
   /** Position after this batch; becomes the entity's watermark only when the batch commits. */
   readonly last: Watermark;
+  /** How far through its file the read is once this batch is cut (file sources), for progress; absent where unknown. */
+  readonly position?: ReadPosition | undefined;
+}
+
+/**
+ * How far a read has come through what it reads, in the source's own unit: the bytes of a file
+ * taken in against its size. Ahead of the batch by at most one chunk of the file, so approximate.
+ */
+export interface ReadPosition {
+  readonly done: number;
+  /** Greater than 0. */
+  readonly total: number;
+}
+
+/** Arguments of {@link Source.countBounded}. */
+export interface BoundedCountRequest {
+  readonly entity: SourceEntity;
+  /** Count only the rows a read from here yields (the read's own keyset predicate); null counts every row in scope. */
+  readonly after: Watermark | null;
+  /** The database gives the count up after this long (server-side), and the answer is null. */
+  readonly timeoutMs: number;
+  /** Aborting gives the count up at once (its connection is dropped), and the answer is null. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What to read: one table of a database, or one file of an export. */
@@ -112,6 +135,18 @@ export interface Source {
   read(request: ReadRequest): AsyncIterable<SourceBatch>;
   /** Rows in scope (after `where`), for reconciliation. */
   count(entity: SourceEntity, signal?: AbortSignal): Promise<number>;
+  /**
+   * The table's row count by the database's statistics (MariaDB/MySQL `TABLE_ROWS`, PostgreSQL
+   * `reltuples`): one catalog read, approximate. Null when the database keeps none for the table
+   * (never analysed) or a `where` narrows the scope (the statistics are of the whole table).
+   */
+  estimateRows?(entity: SourceEntity, signal?: AbortSignal): Promise<number | null>;
+  /**
+   * The rows a read from `after` would yield, counted exactly under a time limit the database
+   * enforces; null when the limit or the signal came first, or when the source cannot spare a
+   * connection for it beside a read (other failures throw). For progress.
+   */
+  countBounded?(request: BoundedCountRequest): Promise<number | null>;
   /**
    * Which of `keys` (legacy keys as text) are rows in scope now, after `where`. Only for sources
    * with `keyLookup`; the others are compared by reading all their keys.

@@ -5,7 +5,7 @@
  * are the ones the database driver gave (see backup-values.ts).
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +16,7 @@ import type { BackupFile, BackupManifest } from './backup-manifest.js';
 import { decodeBackupValue, quotedFields } from './backup-values.js';
 import { readCsvRecords, type CsvReadOptions } from './csv-records.js';
 import { JsonlSource } from './jsonl-source.js';
+import type { ReadMeter } from './read-meter.js';
 import { assertNoWhere, RecordFileSource, setField, type FileRecord } from './record-batcher.js';
 import { fileReadError, readTextChunks } from './text-chunks.js';
 import { XlsxSource } from './xlsx-source.js';
@@ -51,13 +52,13 @@ export class BackupTableSource extends RecordFileSource {
     return this.#entry.columns.map(({ name, type, nullable }) => ({ name, type, nullable }));
   }
 
-  protected async *records(entity: SourceEntity, checkKey: boolean): AsyncGenerator<FileRecord> {
+  protected async *records(entity: SourceEntity, checkKey: boolean, meter?: ReadMeter): AsyncGenerator<FileRecord> {
     assertNoWhere(entity, this.#path);
     const columns = this.#entry.columns;
     if (checkKey && !columns.some((c) => c.name === entity.key)) {
       throw new FatalError(`${this.#path}: the key column \`${entity.key}\` is not in the backup (columns: ${columns.map((c) => `\`${c.name}\``).join(', ')}); check \`key:\` in the mapping's source`);
     }
-    const raw = this.#manifest.format === 'csv' ? this.#csvRecords() : this.#manifest.format === 'jsonl' ? this.#jsonlRecords(entity) : this.#xlsxRecords(entity);
+    const raw = this.#manifest.format === 'csv' ? this.#csvRecords(meter) : this.#manifest.format === 'jsonl' ? this.#jsonlRecords(entity, meter) : this.#xlsxRecords(entity, meter);
     for await (const record of raw) {
       if (!('data' in record)) throw new FatalError(`${record.origin}: ${record.reason}; the backup file was changed after it was written`);
       const data: Record<string, unknown> = {};
@@ -66,16 +67,18 @@ export class BackupTableSource extends RecordFileSource {
     }
   }
 
-  /** The file's bytes, decrypted when it is an `.enc` file. */
-  #bytes(): AsyncIterable<Buffer> {
+  /** The file's bytes, decrypted when it is an `.enc` file; `meter` counts them as stored (encrypted). */
+  #bytes(meter?: ReadMeter): AsyncIterable<Buffer> {
     const stream = createReadStream(this.#path, { highWaterMark: 64 * 1024 });
     const file = this.#path;
     const key = this.#key;
     const encrypted = this.#manifest.encryption !== null;
     return (async function* () {
       try {
-        if (encrypted) yield* decryptChunks(stream, key!, file);
-        else yield* stream as AsyncIterable<Buffer>;
+        if (meter) meter.bytesTotal = (await stat(file)).size;
+        const stored = meter ? meter.count(stream) : (stream as AsyncIterable<Buffer>);
+        if (encrypted) yield* decryptChunks(stored, key!, file);
+        else yield* stored;
       } catch (error) {
         throw fileReadError(file, error);
       } finally {
@@ -85,11 +88,11 @@ export class BackupTableSource extends RecordFileSource {
   }
 
   /** CSV with `,` and a header; an empty unquoted field is NULL, `""` is the empty string. */
-  async *#csvRecords(): AsyncGenerator<FileRecord> {
+  async *#csvRecords(meter?: ReadMeter): AsyncGenerator<FileRecord> {
     const label = this.#entry.file;
     const names = this.#entry.columns.map((c) => c.name);
     let header = true;
-    for await (const record of readCsvRecords(readTextChunks(this.#path, 'utf-8', () => this.#bytes()), BACKUP_CSV, this.#path)) {
+    for await (const record of readCsvRecords(readTextChunks(this.#path, 'utf-8', () => this.#bytes(meter)), BACKUP_CSV, this.#path)) {
       const origin = `${label}:${record.line}`;
       if (record.problem !== null || record.fields.length !== names.length) {
         yield { origin, reason: record.problem?.reason ?? `the record has ${record.fields.length} fields, the manifest ${names.length} columns`, payload: record.text };
@@ -110,13 +113,13 @@ export class BackupTableSource extends RecordFileSource {
     }
   }
 
-  async *#jsonlRecords(entity: SourceEntity): AsyncGenerator<FileRecord> {
-    const source = new JsonlSource(this.#path, { openBytes: () => this.#bytes() });
+  async *#jsonlRecords(entity: SourceEntity, meter?: ReadMeter): AsyncGenerator<FileRecord> {
+    const source = new JsonlSource(this.#path, { openBytes: () => this.#bytes(meter) });
     yield* source.recordsOf(entity);
   }
 
   /** XLSX needs random access (its zip directory is at the end): an encrypted one is decrypted to a private temporary file first. */
-  async *#xlsxRecords(entity: SourceEntity): AsyncGenerator<FileRecord> {
+  async *#xlsxRecords(entity: SourceEntity, meter?: ReadMeter): AsyncGenerator<FileRecord> {
     let file = this.#path;
     let temporary: string | null = null;
     try {
@@ -126,7 +129,8 @@ export class BackupTableSource extends RecordFileSource {
         await pipeline(this.#bytes(), createWriteStream(file, { mode: 0o600 }));
       }
       const source = new XlsxSource(file, { keepEmptyStrings: true });
-      yield* source.recordsOf(entity);
+      // Decrypting to the temporary file is not metered: the sheet's progress starts after it.
+      yield* source.recordsOf(entity, meter);
     } finally {
       if (temporary) await rm(temporary, { recursive: true, force: true });
     }

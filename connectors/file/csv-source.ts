@@ -8,6 +8,7 @@ import { FatalError } from '../errors.js';
 import { quotedFields } from './backup-values.js';
 import { readCsvRecords, type CsvRecord } from './csv-records.js';
 import type { EmptyField } from './file-config.js';
+import type { ReadMeter } from './read-meter.js';
 import { assertHeader, assertKeyColumn, assertNoWhere, RecordFileSource, setField, type FileRecord } from './record-batcher.js';
 import { fileLabel, readTextChunks } from './text-chunks.js';
 
@@ -65,11 +66,11 @@ export class CsvSource extends RecordFileSource {
     return [];
   }
 
-  protected async *records(entity: SourceEntity, checkKey: boolean): AsyncGenerator<FileRecord> {
+  protected async *records(entity: SourceEntity, checkKey: boolean, meter?: ReadMeter): AsyncGenerator<FileRecord> {
     assertNoWhere(entity, this.file);
     let header: readonly string[] | null = null;
     let sawRecord = false;
-    for await (const record of this.#csvRecords()) {
+    for await (const record of this.#csvRecords(meter)) {
       sawRecord = true;
       if (header === null) {
         if (record.line < this.#headerRow) continue;
@@ -84,9 +85,9 @@ export class CsvSource extends RecordFileSource {
     }
   }
 
-  #csvRecords(): AsyncGenerator<CsvRecord> {
+  #csvRecords(meter?: ReadMeter): AsyncGenerator<CsvRecord> {
     const options = { delimiter: this.#delimiter, headerRow: this.#headerRow, maxQuotedLines: this.#maxQuotedLines, maxQuotedChars: this.#maxQuotedChars };
-    return readCsvRecords(readTextChunks(this.file, this.#encoding), options, this.file);
+    return readCsvRecords(readTextChunks(this.file, this.#encoding, undefined, meter), options, this.file);
   }
 
   #header(record: CsvRecord): readonly string[] {

@@ -6,6 +6,7 @@ import { jsonParser } from 'stream-json/core/parser.js';
 import streamArray from 'stream-json/streamers/stream-array.js';
 import type { ColumnInfo, SourceEntity } from '../types.js';
 import { ConnectorError, FatalError } from '../errors.js';
+import type { ReadMeter } from './read-meter.js';
 import { assertNoWhere, RecordFileSource, type FileRecord } from './record-batcher.js';
 import { fileLabel, readTextChunks } from './text-chunks.js';
 
@@ -35,7 +36,7 @@ export class JsonSource extends RecordFileSource {
     return this.describeFirstObject(entity);
   }
 
-  protected async *records(entity: SourceEntity): AsyncGenerator<FileRecord> {
+  protected async *records(entity: SourceEntity, _checkKey: boolean, meter?: ReadMeter): AsyncGenerator<FileRecord> {
     assertNoWhere(entity, this.file);
     // Packed tokens only: the assembler needs whole keys, strings and numbers, not their chunks.
     const parse = jsonParser({ streamValues: false });
@@ -52,7 +53,7 @@ export class JsonSource extends RecordFileSource {
     };
     let started = false;
     try {
-      for await (const text of readTextChunks(this.file, this.#encoding)) {
+      for await (const text of readTextChunks(this.file, this.#encoding, undefined, meter)) {
         // Checked here because the parser would first complain about whatever follows a top-level object.
         if (!started && text.trim() !== '') {
           started = true;

@@ -4,6 +4,7 @@
  */
 import type { ColumnInfo, SourceEntity } from '../types.js';
 import { FatalError } from '../errors.js';
+import type { ReadMeter } from './read-meter.js';
 import { assertNoWhere, RecordFileSource, type FileRecord } from './record-batcher.js';
 import { fileLabel, readTextChunks } from './text-chunks.js';
 
@@ -38,11 +39,11 @@ export class JsonlSource extends RecordFileSource {
     return this.describeFirstObject(entity);
   }
 
-  protected async *records(entity: SourceEntity): AsyncGenerator<FileRecord> {
+  protected async *records(entity: SourceEntity, _checkKey: boolean, meter?: ReadMeter): AsyncGenerator<FileRecord> {
     assertNoWhere(entity, this.file);
     let rest = '';
     let line = 0;
-    for await (const text of readTextChunks(this.file, this.#encoding, this.#openBytes)) {
+    for await (const text of readTextChunks(this.file, this.#encoding, this.#openBytes, meter)) {
       rest += text;
       const records: FileRecord[] = [];
       let start = 0;

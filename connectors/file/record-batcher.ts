@@ -5,6 +5,7 @@
 import type { ColumnInfo, ReadRequest, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRejection, SourceRow } from '../types.js';
 import { FatalError } from '../errors.js';
 import { escapedBytes } from './escaped-utf8.js';
+import { ReadMeter } from './read-meter.js';
 
 /**
  * File exports are re-read whole: no watermark (`after` is ignored), no `where`, and a key may
@@ -31,9 +32,10 @@ export type FileRecord =
  *
  * Nothing is read ahead: the next record is pulled only when the consumer asks for the next batch.
  * An abort stops the read with the signal's reason (an `AbortError` by default); breaking out of
- * the loop returns the record stream, whose `finally` closes the file.
+ * the loop returns the record stream, whose `finally` closes the file. `meter`, which the record
+ * stream feeds, gives each batch its position in the file.
  */
-export async function* batchRecords(records: AsyncIterable<FileRecord>, request: ReadRequest): AsyncGenerator<SourceBatch> {
+export async function* batchRecords(records: AsyncIterable<FileRecord>, request: ReadRequest, meter?: ReadMeter): AsyncGenerator<SourceBatch> {
   const { entity, batchSize, signal } = request;
   assertBatchSize(batchSize);
   signal?.throwIfAborted();
@@ -55,14 +57,16 @@ export async function* batchRecords(records: AsyncIterable<FileRecord>, request:
     }
     if (rows.length + rejects.length >= batchSize) {
       undecodable.assertRare(ordinal);
-      yield { rows, rejects, last: { cursor: null, key: ordinal } };
+      yield { rows, rejects, last: { cursor: null, key: ordinal }, position: meter?.position() };
       rows = [];
       rejects = [];
     }
   }
   signal?.throwIfAborted();
   undecodable.assertRare(ordinal);
-  if (rows.length + rejects.length > 0) yield { rows, rejects, last: { cursor: null, key: ordinal } };
+  // The whole file is read by now, whatever the meter's last chunk said.
+  const end = meter?.position();
+  if (rows.length + rejects.length > 0) yield { rows, rejects, last: { cursor: null, key: ordinal }, position: end && { done: end.total, total: end.total } };
 }
 
 /**
@@ -182,13 +186,17 @@ function assertBatchSize(batchSize: number): void {
 export abstract class RecordFileSource implements Source {
   readonly capabilities = FILE_SOURCE_CAPABILITIES;
 
-  /** Every record of the file; `checkKey` asserts the key column exists (not needed to count). */
-  protected abstract records(entity: SourceEntity, checkKey: boolean): AsyncGenerator<FileRecord>;
+  /**
+   * Every record of the file; `checkKey` asserts the key column exists (not needed to count).
+   * `meter`, when given, is fed the bytes taken in (for progress).
+   */
+  protected abstract records(entity: SourceEntity, checkKey: boolean, meter?: ReadMeter): AsyncGenerator<FileRecord>;
 
   abstract describe(entity: SourceEntity): Promise<readonly ColumnInfo[]>;
 
   read(request: ReadRequest): AsyncGenerator<SourceBatch> {
-    return batchRecords(this.records(request.entity, true), request);
+    const meter = new ReadMeter();
+    return batchRecords(this.records(request.entity, true, meter), request, meter);
   }
 
   count(entity: SourceEntity, signal?: AbortSignal): Promise<number> {
@@ -196,8 +204,8 @@ export abstract class RecordFileSource implements Source {
   }
 
   /** Every record, malformed ones included, without the key check: for readers built on this one (backups). */
-  recordsOf(entity: SourceEntity): AsyncGenerator<FileRecord> {
-    return this.records(entity, false);
+  recordsOf(entity: SourceEntity, meter?: ReadMeter): AsyncGenerator<FileRecord> {
+    return this.records(entity, false, meter);
   }
 
   async close(): Promise<void> {}

@@ -5,10 +5,12 @@
  */
 import { createReadStream, type ReadStream } from 'node:fs';
 import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TextDecoder } from 'node:util';
 import { ConnectorError, FatalError } from '../errors.js';
 import { EscapingUtf8Decoder } from './escaped-utf8.js';
+import type { ReadMeter } from './read-meter.js';
 
 /** Bytes read per chunk; also bounds the text held per chunk. */
 export const CHUNK_BYTES = 64 * 1024;
@@ -20,16 +22,20 @@ export const CHUNK_BYTES = 64 * 1024;
  * record holding them is rejected alone (and a file that is mostly not UTF-8 is noticed by the
  * record batcher). In other encodings, such bytes stop the read with a `FatalError` rather than
  * turning into U+FFFD. `openBytes`, when given, supplies the file's bytes instead (an encrypted
- * backup file, decrypted).
+ * backup file, decrypted). `meter`, when given, is told the file's size and each chunk read (bytes
+ * from `openBytes` are the caller's to count).
  */
-export async function* readTextChunks(file: string, encoding: string, openBytes?: () => AsyncIterable<Buffer>): AsyncGenerator<string> {
+export async function* readTextChunks(file: string, encoding: string, openBytes?: () => AsyncIterable<Buffer>, meter?: ReadMeter): AsyncGenerator<string> {
   // Bytes from elsewhere (a decrypting stream) are closed by ending their iteration.
   const stream = openBytes ? null : createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  const counted = stream !== null && meter !== undefined;
   let decoder: TextDecoder | EscapingUtf8Decoder | null = null;
   let offset = 0;
   try {
+    if (counted) meter.bytesTotal = (await stat(file)).size;
     for await (const chunk of stream ?? openBytes!()) {
       let bytes = chunk as Buffer;
+      if (counted) meter.bytesRead += bytes.length;
       if (decoder === null) {
         const decided = bomEncoding(bytes) ?? encoding;
         if (decided === 'utf-8') {

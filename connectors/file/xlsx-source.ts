@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { loadExcelJs } from './load-exceljs.js';
 import type { ColumnInfo, SourceEntity } from '../types.js';
 import { ConnectorError, FatalError } from '../errors.js';
+import type { ReadMeter } from './read-meter.js';
 import { assertHeader, assertKeyColumn, assertNoWhere, RecordFileSource, setField, type FileRecord } from './record-batcher.js';
 import { fileLabel, fileReadError } from './text-chunks.js';
 import { xlsxCellValue, type XlsxCell } from './xlsx-cell-value.js';
@@ -74,10 +75,10 @@ export class XlsxSource extends RecordFileSource {
     return [];
   }
 
-  protected async *records(entity: SourceEntity, checkKey: boolean): AsyncGenerator<FileRecord> {
+  protected async *records(entity: SourceEntity, checkKey: boolean, meter?: ReadMeter): AsyncGenerator<FileRecord> {
     assertNoWhere(entity, this.file);
     let header: readonly string[] | null = null;
-    for await (const item of this.#sheetRows()) {
+    for await (const item of this.#sheetRows(meter)) {
       if ('header' in item) {
         header = item.header;
         if (checkKey) assertKeyColumn(header, entity.key, item.origin);
@@ -87,14 +88,17 @@ export class XlsxSource extends RecordFileSource {
     }
   }
 
-  /** The header (validated) and then every non-empty row after it, of the selected sheet. */
-  async *#sheetRows(): AsyncGenerator<{ header: readonly string[]; origin: string } | { cells: Cells; origin: string }> {
+  /**
+   * The header (validated) and then every non-empty row after it, of the selected sheet. `meter`
+   * follows the sheet's compressed entry: the parts read before it are small beside it.
+   */
+  async *#sheetRows(meter?: ReadMeter): AsyncGenerator<{ header: readonly string[]; origin: string } | { cells: Cells; origin: string }> {
     let sheetXml: Readable | null = null;
     try {
       const entries = await readZipDirectory(this.file);
-      const part = async (name: string) => {
+      const part = async (name: string, partMeter?: ReadMeter) => {
         const entry = entries.get(name);
-        return entry ? openZipEntry(this.file, entry, 'utf8') : null;
+        return entry ? openZipEntry(this.file, entry, 'utf8', partMeter) : null;
       };
       const ExcelJS = await loadExcelJs();
       const workbook = new ExcelJS.stream.xlsx.WorkbookReader(this.file, {
@@ -118,7 +122,7 @@ export class XlsxSource extends RecordFileSource {
 
       const sheet = this.#pickSheet(workbook);
       const target = sheet.target.startsWith('/') ? sheet.target.slice(1) : `xl/${sheet.target}`;
-      sheetXml = await part(target);
+      sheetXml = await part(target, meter);
       if (!sheetXml) throw new FatalError(`${this.file}: the part ${target} of sheet \`${sheet.name}\` is missing from the workbook`);
       const [event] = [...workbook._parseWorksheet(sheetXml, sheet.number)];
       if (!event) throw new FatalError(`${this.file}: exceljs did not open sheet \`${sheet.name}\``);

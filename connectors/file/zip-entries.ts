@@ -12,6 +12,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
+import type { ReadMeter } from './read-meter.js';
 import { closeReadStream } from './text-chunks.js';
 
 export interface ZipEntry {
@@ -118,9 +119,10 @@ function zip64Extra(extra: Buffer): number[] {
 
 /**
  * The uncompressed bytes of `entry` as a stream; `utf8` makes it emit text decoded across chunk
- * boundaries. Destroying the returned stream closes the file.
+ * boundaries. Destroying the returned stream closes the file. `meter`, when given, follows the
+ * compressed bytes read against the entry's compressed size (the uncompressed size may be unset).
  */
-export async function openZipEntry(file: string, entry: ZipEntry, encoding?: 'utf8'): Promise<Readable> {
+export async function openZipEntry(file: string, entry: ZipEntry, encoding?: 'utf8', meter?: ReadMeter): Promise<Readable> {
   if (entry.encrypted) throw new ZipFormatError(`its entry ${entry.name} is encrypted; save the workbook without a password`);
   if (entry.method !== 0 && entry.method !== 8) throw new ZipFormatError(`its entry ${entry.name} uses compression method ${entry.method}; only stored and deflated entries are read`);
   const handle = await open(file, 'r');
@@ -145,6 +147,11 @@ export async function openZipEntry(file: string, entry: ZipEntry, encoding?: 'ut
   pipeline(stages, (error) => {
     if (error && !output.destroyed) output.destroy(error);
   });
+  if (meter) {
+    meter.bytesTotal = entry.compressedSize;
+    // A second 'data' listener added after the pipe's: it sees the same chunks and leaves backpressure to the pipe.
+    raw.on('data', (chunk) => (meter.bytesRead += chunk.length));
+  }
   return output;
 }
 

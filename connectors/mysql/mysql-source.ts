@@ -3,9 +3,9 @@
  * way the server stores them: DATETIME as `yyyy-MM-dd HH:mm:ss` text (no time zone guessing),
  * DECIMAL and BIGINT as text (no float rounding).
  */
-import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo } from '../types.js';
+import type { BoundedCountRequest, ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo } from '../types.js';
 import { classifyDriverError, FatalError } from '../errors.js';
-import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
+import { POOL_SIZE_TO_COUNT_BESIDE_A_READ, readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
 import { groupPrimaryKeys } from '../sql/table-list.js';
 import { qualifiedNameHint, quoteMysqlName } from '../sql/quote-name.js';
 import type { MysqlConfig } from './mysql-config.js';
@@ -24,6 +24,8 @@ export interface MysqlConnection {
   release(): void;
   /** Closes the socket at once and takes the connection out of the pool. */
   destroy(): void;
+  /** The server's id of the connection, for `KILL QUERY`. */
+  readonly threadId?: number | null | undefined;
 }
 
 export class MysqlSource implements Source {
@@ -31,6 +33,8 @@ export class MysqlSource implements Source {
   readonly #config: MysqlConfig;
   readonly #createPool: () => Promise<MysqlPool>;
   #pool: Promise<MysqlPool> | null = null;
+  /** Whether the server is MariaDB (asked once): the two bound a statement's time differently. */
+  #mariadb: Promise<boolean> | null = null;
   #closed = false;
 
   constructor(config: MysqlConfig, createPool: () => Promise<MysqlPool>) {
@@ -68,6 +72,48 @@ export class MysqlSource implements Source {
       pool.query(`SELECT COUNT(*) AS n FROM ${quoteMysqlName(entity.table)} WHERE ${scope}`),
     );
     return Number(rows[0]?.n ?? 0);
+  }
+
+  /** `information_schema.TABLES.TABLE_ROWS`: InnoDB's sampled estimate, often 10-50 % off, never a scan. */
+  async estimateRows(entity: SourceEntity, signal?: AbortSignal): Promise<number | null> {
+    if (entity.where) return null;
+    const rows = await this.#query(`MySQL ${this.#config.endpoint} table ${entity.table}`, signal, (pool) =>
+      pool.query('SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [entity.table]),
+    );
+    const rowsEstimate = Number(rows[0]?.n ?? Number.NaN);
+    return Number.isFinite(rowsEstimate) && rowsEstimate > 0 ? rowsEstimate : null;
+  }
+
+  /**
+   * `COUNT(*)` with the read's scope and keyset predicate, on a connection of its own, under the
+   * server's own limit (MariaDB `max_statement_time`, MySQL `MAX_EXECUTION_TIME`), so that a slow
+   * count stops on the server too. An abort stops it there at once (`KILL QUERY`, allowed on a
+   * user's own connections) and drops the connection.
+   */
+  async countBounded(request: BoundedCountRequest): Promise<number | null> {
+    const { entity, after, timeoutMs, signal } = request;
+    if (this.#closed || signal?.aborted || this.#config.poolSize < POOL_SIZE_TO_COUNT_BESIDE_A_READ) return null;
+    const where = `MySQL ${this.#config.endpoint} table ${entity.table}`;
+    const key = quoteMysqlName(entity.key);
+    const cursor = entity.cursor === undefined ? undefined : quoteMysqlName(entity.cursor);
+    const [condition, values] = keysetCondition(after, key, cursor);
+    const scope = entity.where ? `(${entity.where})` : '1=1';
+    const select = `COUNT(*) AS n FROM ${quoteMysqlName(entity.table)} WHERE ${scope} AND ${condition}`;
+    try {
+      const pool = await this.#getPool();
+      const mariadb = await this.#isMariadb(pool);
+      const connection = await pool.getConnection();
+      const sql = mariadb
+        ? `SET STATEMENT max_statement_time = ${Math.max(timeoutMs, 1) / 1000} FOR SELECT ${select}`
+        : `SELECT /*+ MAX_EXECUTION_TIME(${Math.max(Math.round(timeoutMs), 1)}) */ ${select}`;
+      return await answerUnlessAborted(pool, connection, signal, async () => {
+        const [rows] = await connection.query(sql, values);
+        return Number((rows as Row[])[0]?.n ?? 0);
+      });
+    } catch (error) {
+      if (isStatementTimeout(error)) return null;
+      throw classifyDriverError(error, where);
+    }
   }
 
   async existingKeys(entity: SourceEntity, keys: readonly string[], signal?: AbortSignal): Promise<Set<string>> {
@@ -126,6 +172,13 @@ export class MysqlSource implements Source {
     if (pool) await (await pool.catch(() => null))?.end().catch(() => undefined);
   }
 
+  #isMariadb(pool: MysqlPool): Promise<boolean> {
+    this.#mariadb ??= pool.query('SELECT VERSION() AS v').then(([rows]) => /mariadb/i.test(String((rows as Row[])[0]?.v)));
+    // A failed question must not stick either.
+    this.#mariadb.catch(() => (this.#mariadb = null));
+    return this.#mariadb;
+  }
+
   #getPool(): Promise<MysqlPool> {
     if (!this.#pool) {
       const created = this.#createPool();
@@ -179,6 +232,48 @@ async function queryWithTimeout(pool: MysqlPool, timeoutMs: number, run: (pool: 
     clearTimeout(timer);
     if (!timedOut) connection.release();
   }
+}
+
+/**
+ * `count()` on `connection`, released when it answers; an abort answers null at once, kills the
+ * query on the server (mysql2 cannot cancel one) and destroys the connection.
+ */
+async function answerUnlessAborted(pool: MysqlPool, connection: MysqlConnection, signal: AbortSignal | undefined, count: () => Promise<number>): Promise<number | null> {
+  // Aborted while the connection was being taken: an abort listener added now would never hear it.
+  if (signal?.aborted) {
+    connection.release();
+    return null;
+  }
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<null>((resolve) => {
+    onAbort = () => resolve(null);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  const answer = count();
+  answer.catch(() => undefined);
+  try {
+    const first = await Promise.race([answer, aborted]);
+    if (first !== null) {
+      connection.release();
+      return first;
+    }
+    if (typeof connection.threadId === 'number') void pool.query(`KILL QUERY ${connection.threadId}`).catch(() => undefined);
+    connection.destroy();
+    return null;
+  } catch (error) {
+    // A statement time-out leaves the connection usable; anything else may not.
+    if (isStatementTimeout(error)) connection.release();
+    else connection.destroy();
+    throw error;
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** MariaDB ER_STATEMENT_TIMEOUT (1969), MySQL ER_QUERY_TIMEOUT (3024): the server's own limit on a statement. */
+function isStatementTimeout(error: unknown): boolean {
+  const errno = (error as { errno?: unknown } | null)?.errno;
+  return errno === 1969 || errno === 3024;
 }
 
 /**

@@ -2,13 +2,13 @@
  * Reads a PostgreSQL table in keyset pages on `(cursor NULLS FIRST, key)`. Timestamps, dates and
  * numerics arrive as text (see postgres-pool.ts).
  */
-import type { ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo } from '../types.js';
-import { classifyDriverError, FatalError } from '../errors.js';
-import { readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
+import type { BoundedCountRequest, ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo } from '../types.js';
+import { classifyDriverError, ConnectorError, FatalError } from '../errors.js';
+import { POOL_SIZE_TO_COUNT_BESIDE_A_READ, readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
 import { qualifiedNameHint, quotePgName } from '../sql/quote-name.js';
 import { groupPrimaryKeys } from '../sql/table-list.js';
 import type { PostgresConfig } from './postgres-config.js';
-import { classifyingPool, type PgPool } from './postgres-pool.js';
+import { classifyingPool, type PgClient, type PgPool } from './postgres-pool.js';
 
 export class PostgresSource implements Source {
   readonly capabilities: SourceCapabilities = { resumable: true, pushdownWhere: true, uniqueKeys: true, keyLookup: true };
@@ -50,6 +50,66 @@ export class PostgresSource implements Source {
     const scope = entity.where ? `(${entity.where})` : 'TRUE';
     const rows = await this.#query(`SELECT COUNT(*)::bigint AS n FROM ${quotePgName(entity.table)} WHERE ${scope}`, [], signal);
     return Number(rows[0]?.n ?? 0);
+  }
+
+  /** `pg_class.reltuples`, as of the last VACUUM or ANALYZE (autovacuum keeps it near); -1 (PostgreSQL 14+) before any. */
+  async estimateRows(entity: SourceEntity, signal?: AbortSignal): Promise<number | null> {
+    if (entity.where) return null;
+    const rows = await this.#query(
+      `SELECT c.reltuples::float8 AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+        WHERE s.nspname = current_schema() AND c.relname = $1 AND c.relkind IN ('r', 'p')`,
+      [entity.table],
+      signal,
+    );
+    const estimate = Math.round(Number(rows[0]?.n ?? Number.NaN));
+    return Number.isFinite(estimate) && estimate > 0 ? estimate : null;
+  }
+
+  /**
+   * `COUNT(*)` with the read's scope and keyset predicate, in a read-only transaction under a
+   * `statement_timeout` of its own, so that a slow count stops on the server. An abort cancels it
+   * there at once (`pg_cancel_backend`, allowed on a role's own sessions) and drops the client.
+   */
+  async countBounded(request: BoundedCountRequest): Promise<number | null> {
+    const { entity, after, timeoutMs, signal } = request;
+    if (this.#closed || signal?.aborted || this.#config.poolSize < POOL_SIZE_TO_COUNT_BESIDE_A_READ) return null;
+    const key = quotePgName(entity.key);
+    const cursor = entity.cursor === undefined ? undefined : quotePgName(entity.cursor);
+    const [condition, values] = pgKeysetCondition(after, key, cursor);
+    const scope = entity.where ? `(${entity.where})` : 'TRUE';
+    const pool = await this.#getPool();
+    const client = await pool.connect();
+    // Aborted while the client was being taken: an abort listener added now would never hear it.
+    if (signal?.aborted) {
+      client.release();
+      return null;
+    }
+    const backend: { pid?: number } = {};
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<null>((resolve) => {
+      onAbort = () => resolve(null);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const answer = countInTransaction(client, `SELECT COUNT(*)::bigint AS n FROM ${quotePgName(entity.table)} WHERE ${scope} AND ${condition}`, values, timeoutMs, backend);
+    answer.catch(() => undefined);
+    try {
+      const first = await Promise.race([answer, aborted]);
+      if (first !== null) {
+        client.release();
+        return first;
+      }
+      if (backend.pid !== undefined) void pool.query('SELECT pg_cancel_backend($1)', [backend.pid]).catch(() => undefined);
+      // The statement may still be running on this client, which must not serve anyone else.
+      client.release(true);
+      return null;
+    } catch (error) {
+      const timedOut = error instanceof ConnectorError && error.code === '57014';
+      client.release(timedOut ? undefined : true);
+      if (timedOut) return null;
+      throw error;
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   async existingKeys(entity: SourceEntity, keys: readonly string[], signal?: AbortSignal): Promise<Set<string>> {
@@ -128,6 +188,22 @@ export class PostgresSource implements Source {
     if (this.#closed) throw new FatalError(`${this.#where}: source is closed`);
     signal?.throwIfAborted();
     return (await (await this.#getPool()).query(text, values)).rows;
+  }
+}
+
+/** One count in its own read-only transaction, so that `SET LOCAL` bounds it alone; `backend.pid` names the session, to cancel. */
+async function countInTransaction(client: PgClient, text: string, values: readonly unknown[], timeoutMs: number, backend: { pid?: number }): Promise<number> {
+  await client.query('BEGIN READ ONLY');
+  try {
+    // set_config(…, true) is SET LOCAL: it ends with the transaction.
+    const { rows: session } = await client.query("SELECT pg_backend_pid() AS pid, set_config('statement_timeout', $1, true)", [String(Math.max(Math.round(timeoutMs), 1))]);
+    backend.pid = Number(session[0]?.pid);
+    const { rows } = await client.query(text, values);
+    await client.query('COMMIT');
+    return Number(rows[0]?.n ?? 0);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
   }
 }
 

@@ -6,6 +6,13 @@
 import type { Row, SourceBatch, SourceRow, Watermark, WatermarkValue } from '../types.js';
 import { FatalError } from '../errors.js';
 
+/**
+ * Connections a pool needs for a bounded count beside a read: the read holds up to two (a page and
+ * the next, prefetched), and the count one more for as long as its limit. A smaller pool would
+ * make the read wait for the count, so it is not counted.
+ */
+export const POOL_SIZE_TO_COUNT_BESIDE_A_READ = 3;
+
 export interface KeysetPageRequest {
   readonly after: Watermark | null;
   readonly limit: number;

@@ -22,6 +22,9 @@ export function retryingSource(source: Source, retry: Retry, name: string): Sour
     const readKeys = source.readKeys.bind(source);
     decorated.readKeys = (entity, keys, signal): Promise<SourceRow[]> => retry(`reading ${keys.length} rows of ${entity.table} in ${name}`, () => readKeys(entity, keys, signal), signal);
   }
+  // For progress only: a failure there costs a total, not the run, so neither is retried.
+  if (source.estimateRows) decorated.estimateRows = source.estimateRows.bind(source);
+  if (source.countBounded) decorated.countBounded = source.countBounded.bind(source);
   if (source.listTables) {
     const listTables = source.listTables.bind(source);
     decorated.listTables = (signal?: AbortSignal): Promise<readonly TableInfo[]> => retry(`listing the tables of ${name}`, () => listTables(signal), signal);

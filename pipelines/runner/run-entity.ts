@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import { addLedger, emptyLedger, type LedgerCounts } from '../state/ledger.js';
 import { rewindWatermark } from '../state/watermark.js';
 import { childReferences } from './dedupe-write.js';
+import { followEntityTotal } from './entity-total.js';
 import { FirstLoad } from './first-load.js';
 import { withBatchInFlight } from './dedupe-overlay.js';
 import { planBatch, writeBatch, type BatchPlan, type EntityContext } from './process-batch.js';
@@ -90,16 +91,13 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
       log.debug({ err: error }, 'counting the source failed; the run goes on');
       return null;
     });
-    if (total !== null) options.observer.entityTotal?.(mapping.entity, total);
+    if (total !== null) options.observer.entityTotal?.(mapping.entity, { rows: total, estimate: false });
     firstLoad = new FirstLoad(total ?? 0, mapping.dedupe?.rules.length ?? 0);
     log.debug({ filterBytes: firstLoad.bytes }, `the state holds nothing of this entity yet: first load of ${total ?? 'an unknown number of'} rows`);
-  } else if (watermark === null && source.capabilities.pushdownWhere) {
-    // Counting runs beside the read; progress shows an ETA once it answers.
-    source.count(sourceEntity, options.signal).then(
-      (total) => options.observer.entityTotal?.(mapping.entity, total),
-      () => undefined,
-    );
   }
+  // Otherwise a database source estimates and counts beside the read (the watermark's rows on an
+  // incremental run); progress shows a percentage and ETA once it answers. Files tell their position.
+  const stopTotal = firstLoad === null ? await followEntityTotal(source, sourceEntity, { entity: mapping.entity, after, observer: options.observer, log, signal: options.signal }) : () => undefined;
   const context: EntityContext = {
     runId: options.runId,
     compiled,
@@ -134,7 +132,7 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
       const stored = await retry('reading the ledger', () => session.state.entityLedger(options.runId, mapping.entity));
       if (stored) for (const name of Object.keys(totals) as (keyof LedgerCounts)[]) totals[name] = stored[name];
     }
-    options.observer.batchCommitted?.(mapping.entity, totals);
+    options.observer.batchCommitted?.(mapping.entity, totals, batch.position);
     log.debug({ batch: counts, last: batch.last }, 'batch committed');
     // Statistics after 8, 16, 32, … batches: the id map and match keys grow from empty. In the
     // background, on a connection of its own (VACUUM and ANALYZE do not block inserts): the
@@ -177,6 +175,7 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     }
     if (inFlight) await settle();
   } finally {
+    stopTotal();
     // A failure while the previous batch commits: let the commit end before the error travels on.
     await (inFlight as { commit: Promise<unknown> } | null)?.commit.catch(() => undefined);
     await (statistics as Promise<unknown> | null);

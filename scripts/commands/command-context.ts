@@ -14,7 +14,7 @@ import { EXIT_CODES, RunError, type ExitCode } from '../../pipelines/errors.js';
 import { describeFileSystemError, describeFileSystemFault, findFileSystemFault } from '../../pipelines/file-system-error.js';
 import { createLogger, type Logger } from '../../pipelines/logger.js';
 import { ProjectSession } from '../../pipelines/runner/project-session.js';
-import { ProgressLine } from '../progress.js';
+import { PROGRESS_MODES, ProgressLine, progressDisplay, type ProgressMode } from '../progress.js';
 
 export interface GlobalOptions {
   readonly project: string | undefined;
@@ -38,7 +38,7 @@ export function print(text: string): void {
 export async function openContext(options: GlobalOptions, overrides: { env?: Environment; logFile?: string } = {}): Promise<CommandContext> {
   const location = await locateProject(options.project, process.env, process.cwd());
   const project = await loadProject(location, overrides.env ? { env: overrides.env } : {});
-  const progress = new ProgressLine(process.stderr, options.progress && !options.quiet);
+  const progress = new ProgressLine(process.stderr, progressDisplay(options.progress && !options.quiet, progressMode(process.env.CUTOVER_PROGRESS), process.stderr.isTTY === true));
   const logFile = overrides.logFile ?? project.options.logFile;
   let log: Logger;
   try {
@@ -54,6 +54,15 @@ export async function openContext(options: GlobalOptions, overrides: { env?: Env
     throw new RunError(reason, { cause: error, hint: 'or set `options.log_file` in cutover.yaml to a writable file; nothing was run' });
   }
   return { project, log, progress, logFile };
+}
+
+/** `CUTOVER_PROGRESS` checked at the edge: unset is `auto`; anything else unknown is refused. */
+export function progressMode(value: string | undefined): ProgressMode {
+  if (value === undefined || value === '') return 'auto';
+  if ((PROGRESS_MODES as readonly string[]).includes(value)) return value as ProgressMode;
+  throw new RunError(`Expected \`CUTOVER_PROGRESS\` to be one of ${PROGRESS_MODES.join(', ')}, got \`${value}\``, {
+    hint: '`lines` prints a progress line now and then where stderr is not a terminal (CI logs); nothing was run',
+  });
 }
 
 /** One message, no stack trace, exit code 2: the run could not be done (or finished). */
