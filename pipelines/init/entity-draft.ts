@@ -52,12 +52,14 @@ export function draftEntities(tables: readonly SampledTable[], kind: 'database' 
 }
 
 function draftEntity(table: SampledTable, entity: string, entityOf: ReadonlyMap<string, { entity: string; key: string }>, kind: 'database' | 'files'): EntityDraft {
-  const { schema, key, sample } = table;
+  const { key, sample } = table;
+  // An export file's column "types" (`text`, `cell`, `json`) say how it was read, not what it holds: its values decide.
+  const schema = kind === 'files' ? { ...table.schema, columns: table.schema.columns.map((c) => ({ ...c, type: 'text' })) } : table.schema;
   const softDelete = schema.columns.find((c) => SOFT_DELETE_NAMES.test(c.name) && isFlag(c, sample.map((r) => r[c.name])))?.name ?? null;
   const mapped = schema.columns.filter((c) => c.name !== key && c.name !== softDelete);
   const names = uniqueNames(mapped.map((c) => (TARGET_OWN_COLUMNS.has(c.name.toLowerCase()) ? `source_${c.name}` : c.name)), [...TARGET_OWN_COLUMNS]);
   const fields: FieldDraft[] = [
-    { name: 'legacy_id', from: key, transforms: [], lookup: null, required: false, sqlType: 'text', note: `the legacy key (${describeType(schema.columns.find((c) => c.name === key))}); upserts match on it`, skip: null },
+    { name: 'legacy_id', from: key, transforms: [], lookup: null, required: false, sqlType: 'text', note: `the legacy key${kind === 'database' ? ` (${describeType(schema.columns.find((c) => c.name === key))})` : ''}; upserts match on it`, skip: null },
   ];
   for (const [i, column] of mapped.entries()) {
     const values = sample.map((row) => row[column.name]);
