@@ -73,9 +73,9 @@ export function suggestColumn(column: ColumnInfo, sample: readonly unknown[]): C
 /** A text column (or any column of an export file): judged by its name and by what the transforms read. */
 function suggestFromValues(column: ColumnInfo, present: readonly unknown[], sampled: number): ColumnSuggestion {
   const what = column.type === 'text' ? '' : `${column.type}: `;
-  const texts = present.filter((v) => typeof v === 'string');
   const none = noneSpellingsIn(present);
   const values = withoutNoneSpellings(present);
+  const texts = values.filter((v) => typeof v === 'string');
   const seen = `${values.length} sampled value${values.length === 1 ? '' : 's'}`;
   const withNone = (items: TransformItem[]): TransformItem[] => (none.length > 0 ? [{ nullif: none }, ...items] : items);
   const noneNote = none.length > 0 ? `; ${none.map((n) => `'${n}'`).join(', ')} mean none` : '';
