@@ -114,6 +114,25 @@ export interface TableInfo {
   readonly primaryKey: readonly string[];
 }
 
+/** A foreign key of a table: `columns` hold values of `referencedColumns` in `referencedTable` (same database or schema). */
+export interface ForeignKeyInfo {
+  readonly columns: readonly string[];
+  readonly referencedTable: string;
+  readonly referencedColumns: readonly string[];
+}
+
+/**
+ * What `cutover init` reads of a table to suggest its mapping: columns with their full database
+ * types (`decimal(18,2)`, `tinyint(1)`, `enum('A','I')`, `numeric(18,2)`, `timestamp with time zone`),
+ * primary key, foreign keys and the columns of every index.
+ */
+export interface TableSchema extends TableInfo {
+  readonly columns: readonly ColumnInfo[];
+  readonly foreignKeys: readonly ForeignKeyInfo[];
+  /** Columns of each index (the primary key's and unique ones included), in index order. */
+  readonly indexes: readonly (readonly string[])[];
+}
+
 /** Declared abilities of a source; the runner plans from these instead of probing. */
 export interface SourceCapabilities {
   /** `after` watermarks are honoured, so a run can start where the last one stopped. */
@@ -162,6 +181,12 @@ export interface Source {
    * to back up a source whole.
    */
   listTables?(signal?: AbortSignal): Promise<readonly TableInfo[]>;
+  /**
+   * Every base table with its columns, keys, foreign keys and indexes, read from the catalog in a
+   * few queries. Present on database sources; `cutover init` falls back to `listTables` and
+   * `describe` elsewhere.
+   */
+  introspect?(signal?: AbortSignal): Promise<readonly TableSchema[]>;
   /** Idempotent. */
   close(): Promise<void>;
 }

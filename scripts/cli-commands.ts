@@ -24,6 +24,7 @@ Usage: cutover <command> [options]
 
 Commands:
   demo                     migrate the bundled legacy CRM sample into an embedded PGlite database
+  init --from URL          a new project from a source's schema: cutover.yaml, mappings, target migrations
   validate                 check cutover.yaml and the mapping files; connects to nothing
   plan [entity…]           what \`run\` would insert, update, reject, filter and delete; writes nothing
   run [entity…]            migrate what changed since the last run (everything the first time)
@@ -68,6 +69,8 @@ backup verify: --against [URL]          also compare row counts with the live so
 backup decrypt: --to DIR2  --key-env NAME (default: the manifest's)
 backup restore: --to URL  --replace (drop and re-create tables that hold rows)  --key-env NAME  --json
 demo:       --dir DIR (default .cutover-demo)  --fresh  --seed N (default 42)
+init:       --from URL (mysql://, postgres://, file://./export)  --to DIR (default -p or .)  --tables a,b,…
+            --target URL (default pglite://./.cutover/newcrm)  --force (replace the files of a project there)
 
 Exit codes: 0 done and reconciled, 1 discrepancies found, 2 could not run (the message says why),
 or, for reconcile, a run in progress left entities not compared.
@@ -104,6 +107,10 @@ const OPTIONS = {
   'max-heap': { type: 'string' },
   wait: { type: 'boolean', default: false },
   'wait-timeout': { type: 'string' },
+  from: { type: 'string' },
+  target: { type: 'string' },
+  tables: { type: 'string' },
+  force: { type: 'boolean', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
 class UsageError extends Error {}
@@ -133,6 +140,12 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       case 'demo': {
         const flags = { dir: values.dir ?? '.cutover-demo', fresh: values.fresh, seed: integer('seed', values.seed, 42, 0) };
         return await (await import('./commands/demo-command.js')).demoCommand(global, flags);
+      }
+      case 'init': {
+        if (values.from === undefined) throw new UsageError('Expected `--from URL`: the legacy source to read the schema of (mysql://…, postgres://…, file://./export)');
+        const tables = values.tables?.split(',').map((t) => t.trim()).filter(Boolean);
+        const flags = { from: values.from, to: values.to, target: values.target, tables, force: values.force };
+        return await (await import('./commands/init-command.js')).initCommand(global, flags);
       }
       case 'validate':
         return await (await import('./commands/validate-command.js')).validateCommand(global, { transforms: values.transforms });

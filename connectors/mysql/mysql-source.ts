@@ -3,12 +3,13 @@
  * way the server stores them: DATETIME as `yyyy-MM-dd HH:mm:ss` text (no time zone guessing),
  * DECIMAL and BIGINT as text (no float rounding).
  */
-import type { BoundedCountRequest, ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo } from '../types.js';
+import type { BoundedCountRequest, ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo, TableSchema } from '../types.js';
 import { classifyDriverError, FatalError } from '../errors.js';
 import { POOL_SIZE_TO_COUNT_BESIDE_A_READ, readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
 import { groupPrimaryKeys } from '../sql/table-list.js';
 import { qualifiedNameHint, quoteMysqlName } from '../sql/quote-name.js';
 import type { MysqlConfig } from './mysql-config.js';
+import { introspectMysql, MYSQL_TABLES_SQL } from './mysql-introspect.js';
 
 /** The subset of mysql2's promise pool this source uses (injected, as in kysely's MysqlPool). */
 export interface MysqlPool {
@@ -151,17 +152,12 @@ export class MysqlSource implements Source {
 
   /** Base tables of the connection's database (views left out), with their primary-key columns in key order. */
   async listTables(signal?: AbortSignal): Promise<readonly TableInfo[]> {
-    const rows = await this.#query(`MySQL ${this.#config.endpoint}`, signal, (pool) =>
-      pool.query(
-        `SELECT t.TABLE_NAME AS name, k.COLUMN_NAME AS pk
-           FROM information_schema.TABLES t
-           LEFT JOIN information_schema.KEY_COLUMN_USAGE k
-             ON k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME AND k.CONSTRAINT_NAME = 'PRIMARY'
-          WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE'
-          ORDER BY t.TABLE_NAME, k.ORDINAL_POSITION`,
-      ),
-    );
-    return groupPrimaryKeys(rows);
+    return groupPrimaryKeys(await this.#query(`MySQL ${this.#config.endpoint}`, signal, (pool) => pool.query(MYSQL_TABLES_SQL)));
+  }
+
+  /** Base tables with columns, keys, foreign keys and indexes (for `cutover init`). */
+  async introspect(signal?: AbortSignal): Promise<readonly TableSchema[]> {
+    return introspectMysql((sql) => this.#query(`MySQL ${this.#config.endpoint}`, signal, (pool) => pool.query(sql)));
   }
 
   async close(): Promise<void> {

@@ -2,13 +2,14 @@
  * Reads a PostgreSQL table in keyset pages on `(cursor NULLS FIRST, key)`. Timestamps, dates and
  * numerics arrive as text (see postgres-pool.ts).
  */
-import type { BoundedCountRequest, ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo } from '../types.js';
+import type { BoundedCountRequest, ColumnInfo, ReadRequest, Row, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRow, TableInfo, TableSchema } from '../types.js';
 import { classifyDriverError, ConnectorError, FatalError } from '../errors.js';
 import { POOL_SIZE_TO_COUNT_BESIDE_A_READ, readKeysetPages, type KeysetPageRequest } from '../sql/keyset.js';
 import { qualifiedNameHint, quotePgName } from '../sql/quote-name.js';
 import { groupPrimaryKeys } from '../sql/table-list.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { classifyingPool, type PgClient, type PgPool } from './postgres-pool.js';
+import { introspectPostgres, POSTGRES_TABLES_SQL } from './postgres-introspect.js';
 
 export class PostgresSource implements Source {
   readonly capabilities: SourceCapabilities = { resumable: true, pushdownWhere: true, uniqueKeys: true, keyLookup: true };
@@ -144,19 +145,12 @@ export class PostgresSource implements Source {
 
   /** Base tables of the connection's schema (first on the search path), with their primary-key columns in key order. */
   async listTables(signal?: AbortSignal): Promise<readonly TableInfo[]> {
-    const rows = await this.#query(
-      `SELECT t.table_name AS name, k.column_name AS pk
-         FROM information_schema.tables t
-         LEFT JOIN information_schema.table_constraints c
-           ON c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.constraint_type = 'PRIMARY KEY'
-         LEFT JOIN information_schema.key_column_usage k
-           ON k.constraint_schema = c.constraint_schema AND k.constraint_name = c.constraint_name AND k.table_name = t.table_name
-        WHERE t.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
-        ORDER BY t.table_name, k.ordinal_position`,
-      [],
-      signal,
-    );
-    return groupPrimaryKeys(rows);
+    return groupPrimaryKeys(await this.#query(POSTGRES_TABLES_SQL, [], signal));
+  }
+
+  /** Base tables with columns, keys, foreign keys and indexes (for `cutover init`). */
+  async introspect(signal?: AbortSignal): Promise<readonly TableSchema[]> {
+    return introspectPostgres((sql) => this.#query(sql, [], signal));
   }
 
   async close(): Promise<void> {
