@@ -38,7 +38,7 @@ export function backupCommand(options: GlobalOptions, only: readonly string[], f
       const rows = manifest.files.reduce((sum, f) => sum + f.rows, 0);
       const bytes = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
       if (flags.json) {
-        print(JSON.stringify({ dir, manifest: path.join(dir, 'manifest.json'), format: manifest.format, encrypted: key !== null, rows, bytes, seconds, files: manifest.files.map((f) => ({ table: f.table, file: f.file, rows: f.rows, sourceRows: f.sourceRows, bytes: f.bytes, sha256: f.sha256 })) }, null, 2));
+        print(JSON.stringify({ dir, manifest: path.join(dir, 'manifest.json'), format: manifest.format, encrypted: key !== null, rows, bytes, seconds: Math.round(seconds * 1000) / 1000, files: manifest.files.map((f) => ({ table: f.table, file: f.file, rows: f.rows, sourceRows: f.sourceRows, bytes: f.bytes, sha256: f.sha256 })) }, null, 2));
         return EXIT_CODES.reconciled;
       }
       print(renderTable(['table', 'file', 'rows', 'source rows', 'bytes'], manifest.files.map((f) => [f.table, f.file, count(f.rows), count(f.sourceRows), count(f.bytes)])));
