@@ -73,6 +73,12 @@ export class CommandInput {
     return String(value);
   }
 
+  /** An option whose value is optional (`--against [URL]`): false when not given, true when given bare, else its value. */
+  valueOrFlag(name: string): string | boolean {
+    const value = this.#value(name);
+    return value === undefined || value === false ? false : value === true ? true : String(value);
+  }
+
   /** A `<VALUE>` option with choices, typed as them; `fallback` when not given. */
   choice<T extends string>(name: string, fallback: T): T {
     return (this.text(name) as T | undefined) ?? fallback;

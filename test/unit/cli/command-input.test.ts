@@ -8,6 +8,7 @@ const options = [
   { flags: '--format <FORMAT>', description: '', choices: ['terminal', 'json'] },
   { flags: '--json', description: '' },
   { flags: '--limit <N>', description: '' },
+  { flags: '--against [URL]', description: '' },
 ];
 const input = (values: Record<string, unknown>) => new CommandInput('plan', global, [], values, options);
 
@@ -25,6 +26,12 @@ describe('CommandInput', () => {
     expect(input({}).format('terminal')).toBe('terminal');
     expect(input({ json: true, format: 'json' }).format('terminal')).toBe('json');
     expect(() => input({ json: true, format: 'terminal' }).format('terminal')).toThrow('`--json` and `--format terminal` contradict each other');
+  });
+
+  it('reads an option with an optional value as absent, bare or its value', () => {
+    expect(input({}).valueOrFlag('against')).toBe(false);
+    expect(input({ against: true }).valueOrFlag('against')).toBe(true);
+    expect(input({ against: 'mysql://db/x' }).valueOrFlag('against')).toBe('mysql://db/x');
   });
 
   it('refuses to read an option its definition does not declare (a mistake in the table)', () => {
