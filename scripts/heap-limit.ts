@@ -9,6 +9,7 @@
  * Signals reach only the main thread; they are passed on to the worker, where the command's own
  * SIGINT/SIGTERM handlers run as they would without the worker. SIGKILL ends both at once.
  */
+import { constants } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData, type ResourceLimits } from 'node:worker_threads';
 
 /**
@@ -84,7 +85,8 @@ export function runInCappedWorker(entry: URL, argv: readonly string[], heapMb: n
     worker.on('exit', (code) => {
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
-      resolve(exitCode ?? (code === 0 ? 0 : 2));
+      // 128 + n: the worker ended on signal n passed on to it (adoptMainThread).
+      resolve(exitCode ?? (code === 0 ? 0 : code > 128 ? code : 2));
     });
   });
 }
@@ -103,7 +105,11 @@ export function adoptMainThread(): void {
   Object.defineProperty(process.stdout, 'isTTY', { value: data.stdoutIsTTY, configurable: true });
   Object.defineProperty(process.stderr, 'isTTY', { value: data.stderrIsTTY, configurable: true });
   parentPort!.on('message', (message: { signal?: NodeJS.Signals }) => {
-    if (message.signal) process.emit(message.signal, message.signal);
+    if (!message.signal) return;
+    // A command with no stop of its own (reconcile, status, …) ends as Node ends a process on the
+    // signal: at once, 128 + its number; its connections close and an open transaction rolls back.
+    if (process.listenerCount(message.signal) === 0) process.exit(128 + constants.signals[message.signal]);
+    process.emit(message.signal, message.signal);
   });
   // Listening must not keep the worker alive once its command is done.
   parentPort!.unref();

@@ -35,6 +35,8 @@ export interface RunOptions {
   readonly stopRequested?: () => boolean;
   /** How long to wait for a run in progress on the target to end, in ms; 0 refuses at once. @default 0 */
   readonly waitMs?: number;
+  /** The command that resumes this run, as the user gave it (`cutover run -p ./crm --full`), for the hint of a run that stops. @default `cutover run` */
+  readonly resumeCommand?: string | undefined;
 }
 
 export interface RunSummary {
@@ -59,7 +61,7 @@ export async function runProject(project: Project, options: RunOptions): Promise
     },
   }).catch((error: unknown) => {
     // A target or source that stays away before the run began: one line, and nothing to undo.
-    throw error instanceof RetriesExhausted ? new RunError(`${error.message}; ${RESUME}`, { cause: error }) : error;
+    throw error instanceof RetriesExhausted ? new RunError(`${error.message}; ${resumeHint(options.resumeCommand)}`, { cause: error }) : error;
   });
   try {
     return await withRunLock(session, { mode, entities: mappings.map((m) => m.entity), log: options.log, waitMs: options.waitMs }, async (runId) => {
@@ -108,7 +110,7 @@ export async function runProject(project: Project, options: RunOptions): Promise
         await session.state
           .finishRun(runId, interrupted ? 'interrupted' : 'failed', (error as Error).message)
           .catch((finishError: unknown) => log.warn({ err: finishError }, 'could not record the end of the run'));
-        throw explainRunFailure(error, runId, interrupted);
+        throw explainRunFailure(error, runId, interrupted, options.resumeCommand);
       }
     });
   } finally {
@@ -138,11 +140,13 @@ export function selectEntities(project: Project, names: readonly string[]) {
   return project.entities.filter((m) => names.includes(m.entity));
 }
 
-const RESUME = 'committed batches are kept; run `cutover run` again to resume from the last one';
+function resumeHint(command = 'cutover run'): string {
+  return `committed batches are kept; run \`${command}\` again to resume from the last one`;
+}
 
-function explainRunFailure(error: unknown, runId: number, interrupted: boolean): Error {
-  const resume = RESUME;
-  if (error instanceof RunLockLost) return new RunError(`run ${runId} stopped: ${error.message}`, { cause: error, hint: 'everything committed is kept; run `cutover run` again to resume' });
+function explainRunFailure(error: unknown, runId: number, interrupted: boolean, command = 'cutover run'): Error {
+  const resume = resumeHint(command);
+  if (error instanceof RunLockLost) return new RunError(`run ${runId} stopped: ${error.message}`, { cause: error, hint: `everything committed is kept; run \`${command}\` again to resume` });
   if (interrupted) return new RunError(`run ${runId} was interrupted`, { cause: error, hint: resume });
   if (error instanceof RunError) return error;
   // The retry budget is spent: one line that says where, how many attempts over how long, and what to do.

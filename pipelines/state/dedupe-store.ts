@@ -7,6 +7,7 @@
  */
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { MatchProfile } from '../../transforms/dedupe/matcher.js';
+import { isoTimestamp } from './iso-timestamp.js';
 
 type Executor = Kysely<any> | Transaction<any>;
 
@@ -251,7 +252,7 @@ export class DedupeStore {
     const { rows } = await sql<{ entity: string; legacy_key: string; anchor_key: string; rule: string; score: number; run_id: string; merged_at: string }>`
       SELECT entity, legacy_key, anchor_key, rule, score, run_id::text, merged_at::text FROM ${this.#table('merges')}
        WHERE (${entity ?? null}::text IS NULL OR entity = ${entity ?? null}) ORDER BY entity, anchor_key, legacy_key`.execute(this.#db);
-    return rows.map((row) => ({ entity: row.entity, key: row.legacy_key, anchorKey: row.anchor_key, rule: row.rule, score: row.score, runId: Number(row.run_id), mergedAt: row.merged_at }));
+    return rows.map((row) => ({ entity: row.entity, key: row.legacy_key, anchorKey: row.anchor_key, rule: row.rule, score: row.score, runId: Number(row.run_id), mergedAt: isoTimestamp(row.merged_at) }));
   }
 }
 

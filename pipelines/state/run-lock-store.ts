@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { isoTimestamp } from './iso-timestamp.js';
 
 type Executor = Kysely<any> | Transaction<any>;
 
@@ -71,5 +72,5 @@ interface HolderRow {
 
 function holderOf(row: HolderRow | undefined): LockHolder | null {
   if (!row || row.run_id === null) return null;
-  return { runId: Number(row.run_id), pid: row.pid ?? 0, host: row.host ?? '', since: row.since ?? '' };
+  return { runId: Number(row.run_id), pid: row.pid ?? 0, host: row.host ?? '', since: row.since === null ? '' : isoTimestamp(row.since) };
 }

@@ -14,6 +14,7 @@ import { DedupeStore } from './dedupe-store.js';
 import { DeletionStore, type PendingAction } from './deletion-store.js';
 import { RunLockStore } from './run-lock-store.js';
 import { migrateState } from './state-migrations.js';
+import { isoTimestamp, isoTimestampOrNull } from './iso-timestamp.js';
 import { isStorableText, storableJson, storableText } from './storable-text.js';
 
 export type { PendingAction };
@@ -381,7 +382,7 @@ export class StateStore {
     const { rows } = await sql<{ run_id: string; mode: string; status: RunStatus; entities: string[]; started_at: string; finished_at: string | null; host: string; pid: number; error: string | null }>`
       SELECT run_id::text, mode, status, entities, started_at::text, finished_at::text, host, pid, error
         FROM ${this.#table('runs')} ORDER BY run_id DESC LIMIT ${limit}`.execute(this.#db);
-    return rows.map((r) => ({ runId: Number(r.run_id), mode: r.mode, status: r.status, entities: r.entities, startedAt: r.started_at, finishedAt: r.finished_at, host: r.host, pid: r.pid, error: r.error === null ? null : redactUrl(r.error) }));
+    return rows.map((r) => ({ runId: Number(r.run_id), mode: r.mode, status: r.status, entities: r.entities, startedAt: isoTimestamp(r.started_at), finishedAt: isoTimestampOrNull(r.finished_at), host: r.host, pid: r.pid, error: r.error === null ? null : redactUrl(r.error) }));
   }
 
   async ledger(runId: number): Promise<EntityLedger[]> {
@@ -392,7 +393,7 @@ export class StateStore {
     return rows.map((row) => {
       const counts = emptyLedger();
       for (const name of ['read', ...LEDGER_BUCKETS, 'deleted', 'sourceDeleted'] as const) counts[name] = Number(row[name]);
-      return { ...counts, entity: row.entity!, status: row.status!, batches: Number(row.batches), lastCommitAt: row.lastCommitAt ?? null };
+      return { ...counts, entity: row.entity!, status: row.status!, batches: Number(row.batches), lastCommitAt: isoTimestampOrNull(row.lastCommitAt) };
     });
   }
 
@@ -404,7 +405,7 @@ export class StateStore {
        ORDER BY entity, ref LIMIT ${options.limit} OFFSET ${options.offset ?? 0}`.execute(this.#db);
     return rows.map((r) => ({
       entity: r.entity, ref: r.ref, key: r.legacy_key, origin: r.origin, stage: r.stage, reason: r.reason, payload: r.payload,
-      runId: Number(r.run_id), firstRunId: Number(r.first_run_id), updatedAt: r.updated_at,
+      runId: Number(r.run_id), firstRunId: Number(r.first_run_id), updatedAt: isoTimestamp(r.updated_at),
     }));
   }
 }

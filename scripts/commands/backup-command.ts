@@ -25,6 +25,8 @@ export interface BackupFlags {
   readonly encrypt: boolean;
   /** Environment variable holding the key. @default CUTOVER_BACKUP_KEY */
   readonly keyEnv: string | undefined;
+  /** The files written as JSON on stdout instead of the table. */
+  readonly json?: boolean;
 }
 
 /** `cutover backup --to DIR [--format] [--encrypt] [table…]`: exit 0 written, 2 could not. */
@@ -40,6 +42,10 @@ export function backupCommand(options: GlobalOptions, only: readonly string[], f
       const seconds = (performance.now() - started) / 1000;
       const rows = manifest.files.reduce((sum, f) => sum + f.rows, 0);
       const bytes = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
+      if (flags.json) {
+        print(JSON.stringify({ dir, manifest: path.join(dir, 'manifest.json'), format: manifest.format, encrypted: key !== null, rows, bytes, seconds: Math.round(seconds * 1000) / 1000, files: manifest.files.map((f) => ({ table: f.table, file: f.file, rows: f.rows, sourceRows: f.sourceRows, bytes: f.bytes, sha256: f.sha256 })) }, null, 2));
+        return EXIT_CODES.reconciled;
+      }
       print(renderTable(['table', 'file', 'rows', 'source rows', 'bytes'], manifest.files.map((f) => [f.table, f.file, count(f.rows), count(f.sourceRows), count(f.bytes)])));
       print(
         `backed up ${count(rows)} rows (${(bytes / 1e6).toFixed(1)} MB) in ${seconds.toFixed(1)} s: ${count(Math.round(rows / seconds))} rows/s, ` +

@@ -21,6 +21,8 @@ export interface GlobalOptions {
   readonly quiet: boolean;
   readonly verbose: boolean;
   readonly progress: boolean;
+  /** The command as given, shell-quoted, for "run it again to resume" hints. @default `cutover run` */
+  readonly commandLine?: string;
 }
 
 export interface CommandContext {
@@ -111,6 +113,18 @@ export function stackOnRequest(error: unknown): string {
   return '  no log file holds the stack trace; run again with CUTOVER_DEBUG=1 to print it';
 }
 
+let stopSignal: 'SIGINT' | 'SIGTERM' | null = null;
+
+/** The signal that asked a command of this invocation to stop, if one did: the exit code becomes 128 + its number. */
+export function stopSignalReceived(): 'SIGINT' | 'SIGTERM' | null {
+  return stopSignal;
+}
+
+/** Forgets the signal of an earlier invocation (commands run one after another in one process in tests). */
+export function resetStopSignal(): void {
+  stopSignal = null;
+}
+
 /**
  * Ctrl-C (or SIGTERM) once: the batch in flight commits, then the run stops cleanly. Twice: reads
  * and retries are aborted at once; the open transaction rolls back.
@@ -118,7 +132,8 @@ export function stackOnRequest(error: unknown): string {
 export function installStopHandlers(log: Logger): { signal: AbortSignal; stopRequested: () => boolean; dispose: () => void } {
   const controller = new AbortController();
   let stopping = false;
-  const onSignal = (name: string) => {
+  const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
+    stopSignal ??= name;
     if (!stopping) {
       stopping = true;
       log.warn(`${name}: finishing the batch in flight, then stopping (press Ctrl-C again to abort now)`);

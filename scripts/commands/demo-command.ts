@@ -13,6 +13,7 @@ import { renderReconciliation, renderRunSummary } from '../../pipelines/reports/
 import { ProjectSession } from '../../pipelines/runner/project-session.js';
 import { runProject } from '../../pipelines/runner/run-project.js';
 import { writeLegacyExport } from '../legacy-crm/write-export.js';
+import { runJson } from './run-command.js';
 import { installStopHandlers, print, withContext, type GlobalOptions } from './command-context.js';
 
 export interface DemoFlags {
@@ -21,6 +22,8 @@ export interface DemoFlags {
   /** Start from scratch: remove the folder first. */
   readonly fresh: boolean;
   readonly seed: number;
+  /** The run and the reconciliation as JSON on stdout. */
+  readonly json?: boolean;
 }
 
 export async function demoCommand(options: GlobalOptions, flags: DemoFlags): Promise<ExitCode> {
@@ -37,16 +40,21 @@ export async function demoCommand(options: GlobalOptions, flags: DemoFlags): Pro
     demoOptions,
     async ({ project, log, progress }) => {
       const stop = installStopHandlers(log);
+      let summary;
       try {
-        const summary = await runProject(project, { log, observer: progress, signal: stop.signal, stopRequested: stop.stopRequested });
+        summary = await runProject(project, { log, observer: progress, signal: stop.signal, stopRequested: stop.stopRequested, resumeCommand: options.commandLine });
         progress.clear();
-        print(renderRunSummary(summary));
+        if (!flags.json) print(renderRunSummary(summary));
       } finally {
         stop.dispose();
       }
       const session = await ProjectSession.open(project, log);
       try {
         const reconciliation = await reconcileCounts(session);
+        if (flags.json) {
+          print(JSON.stringify({ dir, run: runJson(summary), reconciliation }, null, 2));
+          return reconciliation.reconciled ? EXIT_CODES.reconciled : EXIT_CODES.discrepancy;
+        }
         print(`\n${renderReconciliation(reconciliation)}`);
         const shown = path.relative(process.cwd(), dir) || '.';
         print(`The demo project is ${shown}/cutover.yaml. Look closer with \`npx cutover status -p ${shown}\` or \`npx cutover rejects list -p ${shown}\`; run the demo again to see every row unchanged.`);

@@ -21,7 +21,7 @@ export function finalCommand(options: GlobalOptions, flags: { json: boolean; out
     let summary;
     try {
       // Its own run takes the lock: a run in progress is named and refused, or (waitMs) waited for.
-      summary = await runProject(project, { detectDeletes: true, log, observer: progress, signal: stop.signal, stopRequested: stop.stopRequested, waitMs: flags.waitMs ?? 0 });
+      summary = await runProject(project, { detectDeletes: true, log, observer: progress, signal: stop.signal, stopRequested: stop.stopRequested, waitMs: flags.waitMs ?? 0, resumeCommand: options.commandLine });
     } finally {
       stop.dispose();
     }

@@ -12,9 +12,14 @@ const COLUMNS = ['entity', 'key', 'stage', 'reason', 'origin', 'run_id', 'first_
 /** `cutover rejects list`: every rejected row with its key, stage and reason; to a file for a hand-off. */
 export function rejectsListCommand(
   options: GlobalOptions,
-  flags: { entity: string | undefined; format: RejectListFormat; out: string | undefined; limit: number },
+  flags: { entity: string | undefined; format: RejectListFormat; out: string | undefined; limit: number; json?: boolean },
 ): Promise<ExitCode> {
   return withSession(options, async (context, session) => {
+    if (flags.json) {
+      // The same rows as the table, every field, for scripts.
+      print(JSON.stringify(await session.state.rejects({ entity: flags.entity, limit: flags.limit }), null, 2));
+      return EXIT_CODES.reconciled;
+    }
     if (flags.format === 'table') {
       const rejects = await session.state.rejects({ entity: flags.entity, limit: flags.limit });
       print(rejects.length === 0 ? 'No rejects.' : renderTable(['entity', 'key', 'stage', 'reason', 'origin'], rejects.map((r) => [r.entity, r.key ?? '', r.stage, r.reason, r.origin])));

@@ -18,7 +18,7 @@ export function statusCommand(options: GlobalOptions, flags: { json: boolean; me
       const merges = await session.state.dedupe.merges(flags.entity);
       if (flags.json) print(JSON.stringify(merges, null, 2));
       else if (merges.length === 0) print('No merges.');
-      else print(renderTable(['entity', 'survivor', 'merged record', 'rule', 'score', 'run', 'merged at'], merges.map((m) => [m.entity, m.anchorKey, m.key, m.rule, m.score.toFixed(3), String(m.runId), m.mergedAt.slice(0, 19)])));
+      else print(renderTable(['entity', 'survivor', 'merged record', 'rule', 'score', 'run', 'merged at'], merges.map((m) => [m.entity, m.anchorKey, m.key, m.rule, m.score.toFixed(3), String(m.runId), shownTime(m.mergedAt)])));
       return EXIT_CODES.reconciled;
     }
     const runs = await session.state.runs(10);
@@ -35,14 +35,14 @@ export function statusCommand(options: GlobalOptions, flags: { json: boolean; me
     print(`Project ${context.project.name} (${context.project.target.connection.url.redacted})\n`);
     if (inProgress) {
       const last = inProgress.ledger.map((l) => l.lastCommitAt).filter((at): at is string => at !== null).sort().at(-1);
-      print(`IN PROGRESS: ${describeRunInProgress(inProgress)}; the numbers below are as of its last committed batch${last ? ` (${last.slice(0, 19)})` : ''}.\n`);
+      print(`IN PROGRESS: ${describeRunInProgress(inProgress)}; the numbers below are as of its last committed batch${last ? ` (${shownTime(last)})` : ''}.\n`);
     }
     print(
       runs.length === 0
         ? 'No runs yet: start with `cutover run`.'
         : renderTable(
             ['run', 'mode', 'status', 'started', 'finished', 'entities', 'error'],
-            runs.map((r) => [String(r.runId), r.mode, r.status, r.startedAt.slice(0, 19), r.finishedAt?.slice(0, 19) ?? '', r.entities.join(', '), r.error ?? '']),
+            runs.map((r) => [String(r.runId), r.mode, r.status, shownTime(r.startedAt), r.finishedAt ? shownTime(r.finishedAt) : '', r.entities.join(', '), r.error ?? '']),
           ),
     );
     if (lastLedger.length > 0) {
@@ -73,4 +73,9 @@ export function statusCommand(options: GlobalOptions, flags: { json: boolean; me
     );
     return EXIT_CODES.reconciled;
   });
+}
+
+/** `2026-12-06T22:35:54.169Z` as the tables show it: `2026-12-06 22:35:54` (UTC). */
+function shownTime(iso: string): string {
+  return iso.slice(0, 19).replace('T', ' ');
 }

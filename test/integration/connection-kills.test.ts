@@ -19,7 +19,7 @@ import { migrationSnapshot } from '../support/target-snapshot.js';
 const ROWS = { customers: 1_500, opportunities: 1_000, tickets: 1_000 };
 const ENTITIES = ['customers', 'opportunities', 'tickets'] as const;
 /** Exit 0, or exit 2 with a message and no stack trace; in either case the next run completes. */
-const CLEAN_STOP = /^cutover: run \d+ (stopped|failed|was interrupted)[^\n]*\n {2}committed batches are kept; run `cutover run` again to resume from the last one\n$/m;
+const CLEAN_STOP = /^cutover: run \d+ (stopped|failed|was interrupted)[^\n]*\n {2}committed batches are kept; run `cutover run [^`]+` again to resume from the last one\n$/m;
 
 describeWith(['mysql', 'postgres'])('connections killed by the servers mid-run', () => {
   let legacy: TestDatabase;

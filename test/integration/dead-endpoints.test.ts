@@ -91,7 +91,7 @@ describeWith(['postgres'])('a database that is not there', () => {
     const lines = stderr.trim().split('\n');
     expect(lines, stderr).toHaveLength(1);
     expect(lines[0]).toMatch(where);
-    expect(lines[0]).toMatch(new RegExp(`: gave up after ${ATTEMPTS} attempts over \\d+\\.\\d s; committed batches are kept; run \`cutover run\` again to resume from the last one$`));
+    expect(lines[0]).toMatch(new RegExp(`: gave up after ${ATTEMPTS} attempts over \\d+\\.\\d s; committed batches are kept; run \`cutover run -p \\S+ --no-progress\` again to resume from the last one$`));
     expect(stderr).not.toContain('s3cret-pw');
   }
 

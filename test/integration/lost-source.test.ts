@@ -106,7 +106,7 @@ describeWith(['mysql', 'postgres'])('lost source connections', () => {
     expect(message).toMatch(
       new RegExp(
         `^cutover: run \\d+ stopped: MySQL 127\\.0\\.0\\.1:${proxy.port}/\\w+ table opportunities: connection refused: .*: gave up after 6 attempts over \\d+\\.\\d s; ` +
-          'committed batches are kept; run `cutover run` again to resume from the last one$',
+          'committed batches are kept; run `cutover run -p \\S+ --full --no-progress` again to resume from the last one$',
       ),
     );
     expect(end.stderr).not.toMatch(/at .*\.js:\d+/);

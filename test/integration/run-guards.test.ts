@@ -1,7 +1,8 @@
 /**
- * Two guards of a sync that runs every few minutes for weeks: a second run on the same target is
- * refused with a message naming the first, and a target connection killed mid-run
- * (pg_terminate_backend) is retried and the run completes.
+ * Guards of a sync that runs every few minutes for weeks: a second run on the same target is
+ * refused with a message naming the first; SIGTERM and Ctrl-C stop it cleanly (exit 143, 130) with
+ * the command that resumes it; a target connection killed mid-run (pg_terminate_backend) is
+ * retried and the run completes.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -57,9 +58,9 @@ describeWith(['mysql', 'postgres'])('run guards', () => {
     await reached(before, 'opportunities', 2_000);
     run.child.kill('SIGTERM');
     const end = await run.exited;
-    expect(end.code).toBe(2);
+    expect(end.code, end.stderr).toBe(143);
     expect(end.stderr).toMatch(/SIGTERM: finishing the batch in flight, then stopping/);
-    expect(end.stderr).toMatch(/cutover: run \d+ was interrupted\n {2}committed batches are kept; run `cutover run` again to resume from the last one/);
+    expect(end.stderr).toContain(`  committed batches are kept; run \`cutover run -p ${setup.projectDir} --full --no-progress\` again to resume from the last one`);
     const [stopped] = await query('SELECT run_id, status FROM cutover.runs WHERE run_id > $1', [before]);
     expect(stopped!.status).toBe('interrupted');
     // Every committed batch balances; nothing after the stop was started.
@@ -74,6 +75,26 @@ describeWith(['mysql', 'postgres'])('run guards', () => {
     const resumed = await runCli(['run', '-p', setup.projectDir], { env: env() });
     expect(resumed.code, resumed.stderr).toBe(0);
     const reconcile = await runCli(['reconcile', '-p', setup.projectDir], { env: env() });
+    expect(reconcile.code, reconcile.stdout).toBe(0);
+  });
+
+  it('exits 130 on Ctrl-C after the clean stop, with a hint that repeats the command as given; that command resumes', async () => {
+    const before = await lastRunId();
+    const args = ['run', 'customers', 'opportunities', '-p', setup.projectDir, '--full', '--no-progress'];
+    const run = startCli(args, { env: env() });
+    await reached(before, 'opportunities', 2_000);
+    run.child.kill('SIGINT');
+    const end = await run.exited;
+    expect(end.code, end.stderr).toBe(130);
+    expect(end.stderr).toMatch(/SIGINT: finishing the batch in flight, then stopping/);
+    const hint = /^ {2}committed batches are kept; run `([^`]+)` again to resume from the last one$/m.exec(end.stderr);
+    expect(hint?.[1], end.stderr).toBe(`cutover ${args.join(' ')}`);
+    const [stopped] = await query('SELECT status FROM cutover.runs WHERE run_id > $1', [before]);
+    expect(stopped!.status).toBe('interrupted');
+    // The hint, pasted: the stopped entities finish, and every row of them is accounted for.
+    const resumed = await runCli(hint![1]!.split(' ').slice(1), { env: env() });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const reconcile = await runCli(['reconcile', 'customers', 'opportunities', '-p', setup.projectDir, '--counts-only'], { env: env() });
     expect(reconcile.code, reconcile.stdout).toBe(0);
   });
 

@@ -124,7 +124,7 @@ describeWith(['mysql', 'postgres'])('run lock', () => {
       await other.query(`SELECT pg_advisory_lock(hashtext('cutover:cutover'))`);
       const end = await first.exited;
       expect(end.code).toBe(2);
-      expect(end.stderr).toMatch(/cutover: run \d+ stopped: the run lock was lost \(another process holds it now\); nothing more was written\n {2}everything committed is kept; run `cutover run` again to resume/);
+      expect(end.stderr).toMatch(/cutover: run \d+ stopped: the run lock was lost \(another process holds it now\); nothing more was written\n {2}everything committed is kept; run `cutover run -p \S+ --full --no-progress` again to resume/);
       expect(end.stderr).not.toMatch(STACK_TRACE);
     } finally {
       await other.end();
