@@ -41,5 +41,12 @@ if (inCappedWorker()) {
   adoptMainThread();
   void runHere(process.argv.slice(2)).then(finishInWorker);
 } else {
+  // A reader that stops early (`cutover --help | head`) closes the pipe: stop as a SIGPIPE would, quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   void launch(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }
