@@ -87,7 +87,7 @@ describe('cutover command line', () => {
     for (const args of [['migrate'], ['help', 'migrate']]) {
       const result = await runCli(args);
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^cutover: unknown command `migrate`; the commands are demo, validate, plan, run, final, status, reconcile, rejects, backup, completion \(see `cutover --help`\)\n$/);
+      expect(result.stderr).toMatch(/^cutover: unknown command `migrate`; the commands are demo, init, validate, plan, run, final, status, reconcile, rejects, backup, completion \(see `cutover --help`\)\n$/);
     }
   });
 
