@@ -125,7 +125,7 @@ export class BackupTableSource extends RecordFileSource {
         file = path.join(temporary, this.#entry.file.replace(/\.enc$/, ''));
         await pipeline(this.#bytes(), createWriteStream(file, { mode: 0o600 }));
       }
-      const source = new XlsxSource(file, { keepEmptyStrings: true });
+      const source = new XlsxSource(file, { keepEmptyStrings: true, trimHeader: false });
       yield* source.recordsOf(entity);
     } finally {
       if (temporary) await rm(temporary, { recursive: true, force: true });

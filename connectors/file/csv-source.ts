@@ -1,14 +1,15 @@
 /**
  * Reads one CSV (or TSV, or delimited .txt) file as a source. Values are the fields exactly as in
  * the file: strings, untrimmed, an empty field is `''` (or, with `empty: 'empty_string'`, NULL
- * unless quoted); types are the mapping's business.
+ * unless quoted); types are the mapping's business. Header names are trimmed (`id, given_name`
+ * has a column `given_name`); `describe()` says which were written with spaces.
  */
 import type { ColumnInfo, SourceEntity } from '../types.js';
 import { FatalError } from '../errors.js';
 import { quotedFields } from './backup-values.js';
 import { readCsvRecords, type CsvRecord } from './csv-records.js';
 import type { EmptyField } from './file-config.js';
-import { assertHeader, assertKeyColumn, assertNoWhere, RecordFileSource, setField, type FileRecord } from './record-batcher.js';
+import { assertKeyColumn, assertNoWhere, headerColumns, readHeader, RecordFileSource, setField, type FileHeader, type FileRecord } from './record-batcher.js';
 import { fileLabel, readTextChunks } from './text-chunks.js';
 
 export interface CsvSourceOptions {
@@ -60,7 +61,7 @@ export class CsvSource extends RecordFileSource {
   async describe(_entity: SourceEntity): Promise<readonly ColumnInfo[]> {
     for await (const record of this.#csvRecords()) {
       if (record.line < this.#headerRow) continue;
-      return this.#header(record).map((name) => ({ name, type: 'text', nullable: true }));
+      return headerColumns(this.#header(record), 'text');
     }
     return [];
   }
@@ -73,7 +74,7 @@ export class CsvSource extends RecordFileSource {
       sawRecord = true;
       if (header === null) {
         if (record.line < this.#headerRow) continue;
-        header = this.#header(record);
+        header = this.#header(record).names;
         if (checkKey) assertKeyColumn(header, entity.key, `${this.#label}:${record.line}`);
         continue;
       }
@@ -89,11 +90,10 @@ export class CsvSource extends RecordFileSource {
     return readCsvRecords(readTextChunks(this.file, this.#encoding), options, this.file);
   }
 
-  #header(record: CsvRecord): readonly string[] {
+  #header(record: CsvRecord): FileHeader {
     const where = `${this.#label}:${record.line}`;
     if (record.problem !== null) throw new FatalError(`${where}: the header is malformed (${record.problem.reason})`);
-    assertHeader(record.fields, where);
-    return record.fields;
+    return readHeader(record.fields, where);
   }
 }
 
