@@ -56,7 +56,8 @@ final:      --json                      the run, the reconciliation and the verd
 run, plan, final, status, reconcile:
             --wait                      with a run in progress on the target, wait for it to end first
             --wait-timeout SECONDS      how long --wait waits before giving up with exit 2 (default 1800)
-rejects:    --entity NAME  --format table|csv|jsonl|xlsx (default table)  --out FILE  --limit N (default 100)
+rejects:    --entity NAME  --format table|csv|jsonl|xlsx (default table)  --out FILE (stdout)  --force (replace FILE)
+            --limit N (default 100 in the table, all in a file format)
 validate:   --transforms                list the field transforms
 backup:     --to DIR  --format csv|xlsx|jsonl (default csv)  --encrypt  --key-env NAME (default CUTOVER_BACKUP_KEY)
 backup verify: --against                also compare row counts with the live source now   --key-env NAME  --json
@@ -83,6 +84,7 @@ const OPTIONS = {
   out: { type: 'string' },
   entity: { type: 'string' },
   limit: { type: 'string' },
+  force: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   transforms: { type: 'boolean', default: false },
   dir: { type: 'string' },
@@ -160,7 +162,8 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
           entity: values.entity,
           format: oneOf('format', values.format ?? 'table', REJECT_LIST_FORMATS) as RejectListFormat,
           out: values.out,
-          limit: integer('limit', values.limit, 100, 1),
+          limit: values.limit === undefined ? undefined : integer('limit', values.limit, 0, 1),
+          force: values.force,
         };
         return await (await import('./commands/rejects-command.js')).rejectsListCommand(global, flags);
       }

@@ -41,5 +41,11 @@ if (inCappedWorker()) {
   adoptMainThread();
   void runHere(process.argv.slice(2)).then(finishInWorker);
 } else {
+  // A reader that stops early (`cutover rejects list --format csv | head`) closes the pipe: the
+  // rest of the output is not wanted. No stack trace; the command finishes, and its exit code
+  // (a reconciliation's 1, say) still tells the script what it found.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
   void launch(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

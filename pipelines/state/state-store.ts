@@ -401,6 +401,13 @@ export class StateStore {
     });
   }
 
+  /** Rows in the rejects table, of one entity or of all. */
+  async countRejects(entity: string | undefined): Promise<number> {
+    const { rows } = await sql<{ n: string }>`
+      SELECT count(*)::text AS n FROM ${this.#table('rejects')} WHERE (${entity ?? null}::text IS NULL OR entity = ${entity ?? null})`.execute(this.#db);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async rejects(options: { entity?: string | undefined; limit: number; offset?: number }): Promise<StoredRejection[]> {
     const { rows } = await sql<StoredRejectionRow>`
       SELECT entity, ref, legacy_key, origin, stage, reason, payload, run_id::text, first_run_id::text, updated_at::text
