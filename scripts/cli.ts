@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { redactUrl } from '../connectors/redact-url.js';
-import { adoptMainThread, finishInWorker, heapLimitMb, inCappedWorker, runInCappedWorker } from './heap-limit.js';
+import { adoptMainThread, endedUnfinished, finishInWorker, heapLimitMb, inCappedWorker, runInCappedWorker } from './heap-limit.js';
 
 const COULD_NOT_RUN = 2;
 
@@ -34,7 +34,15 @@ async function launch(argv: readonly string[]): Promise<number> {
     process.stderr.write(`cutover: ${(error as Error).message}\n  run \`cutover --help\` for usage\n`);
     return COULD_NOT_RUN;
   }
-  return heapMb === 0 ? runHere(argv) : runInCappedWorker(new URL(import.meta.url), argv, heapMb);
+  if (heapMb !== 0) return runInCappedWorker(new URL(import.meta.url), argv, heapMb);
+  // Here, as in the worker, a command whose promise can no longer settle must not end with exit 0.
+  let finished = false;
+  process.once('beforeExit', () => {
+    if (!finished) process.exitCode = endedUnfinished();
+  });
+  const code = await runHere(argv);
+  finished = true;
+  return code;
 }
 
 if (inCappedWorker()) {

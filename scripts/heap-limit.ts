@@ -92,10 +92,26 @@ export function runInCappedWorker(entry: URL, argv: readonly string[], heapMb: n
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
       process.stdout.off('error', drain);
+      if (exitCode === null && code === 0) {
+        resolve(endedUnfinished());
+        return;
+      }
       // 128 + n: the worker ended on signal n passed on to it (adoptMainThread).
-      resolve(exitCode ?? (code === 0 ? 0 : code > 128 ? code : 2));
+      resolve(exitCode ?? (code > 128 ? code : 2));
     });
   });
+}
+
+/**
+ * A command whose thread ran out of work before it finished: it waited on something that can no
+ * longer answer. Never exit 0 then: a script would take the run for done.
+ */
+export function endedUnfinished(): number {
+  process.stderr.write(
+    'cutover: the command stopped without finishing: it was waiting for something that can no longer answer (a bug: the log file has what it was doing).\n' +
+      '  Committed batches are kept and the open one was rolled back; run it again to resume.\n',
+  );
+  return 2;
 }
 
 /** True in a worker started by {@link runInCappedWorker}. */

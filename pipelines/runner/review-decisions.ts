@@ -81,7 +81,7 @@ async function split(tx: SqlSinkTransaction, session: ProjectSession, mapping: D
   const { state } = session;
   const values = rowValues(mapping, record.values);
   const [outcome] = await tx.upsert(mapping.target, [values]);
-  const previous = (await state.lookupKeys(mapping.entity, [record.key])).get(record.key);
+  const previous = (await state.lookupKeys(mapping.entity, [record.key], tx.db)).get(record.key);
   await state.updateKeys(tx.db, context.runId, mapping.entity, [
     { legacyKey: record.key, status: 'loaded', targetId: outcome!.id, ownsRow: true, rowHash: rowHash(record.values, compileMapping(mapping).columns), detail: 'kept apart by review', pendingAction: null, references: previous?.references ?? null },
   ], NOT_READ);
@@ -99,7 +99,7 @@ async function mergeClusters(tx: SqlSinkTransaction, session: ProjectSession, ma
   const { state } = session;
   const entity = mapping.entity;
   const members = await state.dedupe.members(entity, [from], tx.db);
-  const known = await state.lookupKeys(entity, [into, from, ...members.map((m) => m.key)]);
+  const known = await state.lookupKeys(entity, [into, from, ...members.map((m) => m.key)], tx.db);
   const survivorTargetId = known.get(into)?.targetId;
   const folded = known.get(from);
   if (!survivorTargetId) throw new Error(`${entity} ${into} has no target row to merge into`);
@@ -141,7 +141,7 @@ async function resurvive(tx: SqlSinkTransaction, session: ProjectSession, mappin
   const values = surviveCluster(mapping.dedupe, members);
   values[mapping.target.key] = own.values[mapping.target.key];
   const [outcome] = await tx.upsert(mapping.target, [rowValues(mapping, values)]);
-  const previous = (await state.lookupKeys(mapping.entity, [anchor])).get(anchor);
+  const previous = (await state.lookupKeys(mapping.entity, [anchor], tx.db)).get(anchor);
   await state.updateKeys(tx.db, context.runId, mapping.entity, [
     { legacyKey: anchor, status: 'loaded', targetId: outcome!.id, ownsRow: true, rowHash: rowHash(values, compileMapping(mapping).columns), detail: null, pendingAction: null, references: previous?.references ?? null },
   ], NOT_READ);

@@ -216,14 +216,17 @@ export class StateStore {
     return rows[0]!.held;
   }
 
-  /** The state of each key that has one; one query per batch. */
-  async lookupKeys(entity: string, requested: readonly string[]): Promise<Map<string, KeyState>> {
+  /**
+   * The state of each key that has one; one query per batch. `db`: the caller's transaction, when it
+   * reads inside one (on PGlite's one connection a read beside it would wait for it for ever).
+   */
+  async lookupKeys(entity: string, requested: readonly string[], db: Kysely<any> | Transaction<any> = this.#db): Promise<Map<string, KeyState>> {
     const found = new Map<string, KeyState>();
     const keys = storableKeys(requested);
     if (keys.length === 0) return found;
     const { rows } = await sql<{ legacy_key: string; status: KeyStatus; target_id: string | null; owns_row: boolean; row_hash: string | null; detail: string | null; pending_action: PendingAction | null; refs: Record<string, string> | null; run_id: string }>`
       SELECT legacy_key, status, target_id, owns_row, row_hash, detail, pending_action, refs, run_id::text FROM ${this.#table('id_map')}
-       WHERE entity = ${entity} AND legacy_key = ANY(${[...keys]}::text[])`.execute(this.#db);
+       WHERE entity = ${entity} AND legacy_key = ANY(${[...keys]}::text[])`.execute(db);
     for (const row of rows) {
       found.set(row.legacy_key, {
         status: row.status,
