@@ -69,20 +69,22 @@ export class BackupTableSource extends RecordFileSource {
 
   /** The file's bytes, decrypted when it is an `.enc` file; `meter` counts them as stored (encrypted). */
   #bytes(meter?: ReadMeter): AsyncIterable<Buffer> {
-    const stream = createReadStream(this.#path, { highWaterMark: 64 * 1024 });
     const file = this.#path;
     const key = this.#key;
     const encrypted = this.#manifest.encryption !== null;
     return (async function* () {
+      let stream: ReturnType<typeof createReadStream> | null = null;
       try {
         if (meter) meter.bytesTotal = (await stat(file)).size;
+        // Opened once nothing else is awaited before it is read: a failed open then reaches the catch.
+        stream = createReadStream(file, { highWaterMark: 64 * 1024 });
         const stored = meter ? meter.count(stream) : (stream as AsyncIterable<Buffer>);
         if (encrypted) yield* decryptChunks(stored, key!, file);
         else yield* stored;
       } catch (error) {
         throw fileReadError(file, error);
       } finally {
-        stream.destroy();
+        stream?.destroy();
       }
     })();
   }

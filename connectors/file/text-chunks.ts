@@ -26,13 +26,16 @@ export const CHUNK_BYTES = 64 * 1024;
  * from `openBytes` are the caller's to count).
  */
 export async function* readTextChunks(file: string, encoding: string, openBytes?: () => AsyncIterable<Buffer>, meter?: ReadMeter): AsyncGenerator<string> {
+  const counted = openBytes === undefined && meter !== undefined;
   // Bytes from elsewhere (a decrypting stream) are closed by ending their iteration.
-  const stream = openBytes ? null : createReadStream(file, { highWaterMark: CHUNK_BYTES });
-  const counted = stream !== null && meter !== undefined;
+  let stream: ReturnType<typeof createReadStream> | null = null;
   let decoder: TextDecoder | EscapingUtf8Decoder | null = null;
   let offset = 0;
   try {
+    // Before the stream exists: a stream's failed open, while nothing iterates it yet, is an
+    // 'error' nobody listens to, which ends the process instead of reaching the catch below.
     if (counted) meter.bytesTotal = (await stat(file)).size;
+    stream = openBytes ? null : createReadStream(file, { highWaterMark: CHUNK_BYTES });
     for await (const chunk of stream ?? openBytes!()) {
       let bytes = chunk as Buffer;
       if (counted) meter.bytesRead += bytes.length;

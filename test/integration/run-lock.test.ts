@@ -50,6 +50,10 @@ describeWith(['mysql', 'postgres'])('run lock', () => {
   }
 
   /** Terminates the connection holding the run lock, found by its application_name. */
+  async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+    while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
   async function terminateLockConnection(connection: pg.Client): Promise<void> {
     const { rows } = await connection.query(
       `SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'cutover run lock%'`,
@@ -118,16 +122,21 @@ describeWith(['mysql', 'postgres'])('run lock', () => {
     const first = startCli(['run', '-p', setup.projectDir, '--full', '--no-progress'], { env: env() });
     await reached(before, 'customers', 2);
     const other = await client();
+    const admin = await client();
     try {
-      await terminateLockConnection(other);
-      // The server releases the lock once the terminated backend is gone; take it before the run can.
-      await other.query(`SELECT pg_advisory_lock(hashtext('cutover:cutover'))`);
+      // Queued for the lock first (the server grants it in order), so that when the run's lock
+      // connection is terminated this session has it before the run can take it back.
+      const [{ pid }] = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows as [{ pid: number }];
+      const taken = other.query(`SELECT pg_advisory_lock(hashtext('cutover:cutover'))`);
+      await waitFor(async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [pid])).rows.length === 1);
+      await terminateLockConnection(admin);
+      await taken;
       const end = await first.exited;
       expect(end.code).toBe(2);
       expect(end.stderr).toMatch(/cutover: run \d+ stopped: the run lock was lost \(another process holds it now\); nothing more was written\n {2}everything committed is kept; run `cutover run -p \S+ --full --no-progress` again to resume/);
       expect(end.stderr).not.toMatch(STACK_TRACE);
     } finally {
-      await other.end();
+      await Promise.all([other.end(), admin.end()]);
     }
     const [stopped] = await query('SELECT status, error FROM cutover.runs WHERE run_id = $1', [before + 1]);
     expect(stopped).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/^the run lock was lost/) });
