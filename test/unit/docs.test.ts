@@ -14,6 +14,8 @@ import { brokenLinks, commandLineProblem, cutoverCommandLines, githubSlug, headi
 const README = packagePath('README.md');
 const DOCS = packagePath('docs');
 const PAGES = [README, ...readdirSync(DOCS).filter((name) => name.endsWith('.md')).sort().map((name) => path.join(DOCS, name))];
+/** Files that link into the pages: their links are checked too, their code blocks are not. */
+const LINKING = [packagePath('BENCHMARKS.md')];
 
 const relative = (file: string) => path.relative(packagePath(), file);
 
@@ -26,7 +28,7 @@ describe('the README and docs/', () => {
     expect(PAGES.map(relative)).toEqual(expect.arrayContaining(['docs/commands.md', 'docs/connections.md', 'docs/mapping.md', 'docs/tests.md']));
   });
 
-  it.each(PAGES.map((file) => [relative(file), file]))('%s: every relative link resolves to a file and, with #anchor, to a heading there', (_name, file) => {
+  it.each([...PAGES, ...LINKING].map((file) => [relative(file), file]))('%s: every relative link resolves to a file and, with #anchor, to a heading there', (_name, file) => {
     const markdown = readMarkdownFile(file);
     expect(brokenLinks(markdown).map((problem) => problem.replace(`${file}:`, `${relative(file)}:`))).toEqual([]);
   });
