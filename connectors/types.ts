@@ -104,6 +104,8 @@ export interface ColumnInfo {
   /** Database type as the source names it (`varchar(150)`, `datetime`), or `text` for files. */
   readonly type: string;
   readonly nullable: boolean;
+  /** A file's header cell, when it is not the name: spaces around it, trimmed (` given_name`). */
+  readonly header?: string;
 }
 
 /** A table (or file) a source holds, for backups of the whole source. */

@@ -41,11 +41,12 @@ if (inCappedWorker()) {
   adoptMainThread();
   void runHere(process.argv.slice(2)).then(finishInWorker);
 } else {
-  // A reader that stops early (`cutover --help | head`) closes the pipe: stop as a SIGPIPE would, quietly.
+  // A reader that stops early (`cutover rejects list --format csv | head`, `cutover init --help | head`)
+  // closes the pipe: the rest of the output is not wanted. No stack trace; the command finishes, and
+  // its exit code (a reconciliation's 1, say) still tells the script what it found.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw error;
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
     });
   }
   void launch(process.argv.slice(2)).then((code) => (process.exitCode = code));

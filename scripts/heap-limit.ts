@@ -70,6 +70,12 @@ export function runInCappedWorker(entry: URL, argv: readonly string[], heapMb: n
     const forward = (signal: NodeJS.Signals) => worker.postMessage({ signal });
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
+    // Once the reader of stdout has gone (`| head`), what the worker still prints is drained into
+    // nothing: left piped to the closed stdout, the worker would wait for it forever.
+    const drain = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') worker.stdout.resume();
+    };
+    process.stdout.on('error', drain);
     worker.on('message', (message: Finished) => {
       if (typeof message?.exitCode === 'number') exitCode = message.exitCode;
     });
@@ -85,6 +91,7 @@ export function runInCappedWorker(entry: URL, argv: readonly string[], heapMb: n
     worker.on('exit', (code) => {
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
+      process.stdout.off('error', drain);
       // 128 + n: the worker ended on signal n passed on to it (adoptMainThread).
       resolve(exitCode ?? (code === 0 ? 0 : code > 128 ? code : 2));
     });

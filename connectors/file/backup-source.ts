@@ -128,7 +128,7 @@ export class BackupTableSource extends RecordFileSource {
         file = path.join(temporary, this.#entry.file.replace(/\.enc$/, ''));
         await pipeline(this.#bytes(), createWriteStream(file, { mode: 0o600 }));
       }
-      const source = new XlsxSource(file, { keepEmptyStrings: true });
+      const source = new XlsxSource(file, { keepEmptyStrings: true, trimHeader: false });
       // Decrypting to the temporary file is not metered: the sheet's progress starts after it.
       yield* source.recordsOf(entity, meter);
     } finally {

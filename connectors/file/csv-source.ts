@@ -1,7 +1,8 @@
 /**
  * Reads one CSV (or TSV, or delimited .txt) file as a source. Values are the fields exactly as in
  * the file: strings, untrimmed, an empty field is `''` (or, with `empty: 'empty_string'`, NULL
- * unless quoted); types are the mapping's business.
+ * unless quoted); types are the mapping's business. Header names are trimmed (`id, given_name`
+ * has a column `given_name`); `describe()` says which were written with spaces.
  */
 import type { ColumnInfo, SourceEntity } from '../types.js';
 import { FatalError } from '../errors.js';
@@ -9,7 +10,7 @@ import { quotedFields } from './backup-values.js';
 import { readCsvRecords, type CsvRecord } from './csv-records.js';
 import type { EmptyField } from './file-config.js';
 import type { ReadMeter } from './read-meter.js';
-import { assertHeader, assertKeyColumn, assertNoWhere, RecordFileSource, setField, type FileRecord } from './record-batcher.js';
+import { assertKeyColumn, assertNoWhere, headerColumns, readHeader, RecordFileSource, setField, type FileHeader, type FileRecord } from './record-batcher.js';
 import { fileLabel, readTextChunks } from './text-chunks.js';
 
 export interface CsvSourceOptions {
@@ -61,7 +62,7 @@ export class CsvSource extends RecordFileSource {
   async describe(_entity: SourceEntity): Promise<readonly ColumnInfo[]> {
     for await (const record of this.#csvRecords()) {
       if (record.line < this.#headerRow) continue;
-      return this.#header(record).map((name) => ({ name, type: 'text', nullable: true }));
+      return headerColumns(this.#header(record), 'text');
     }
     return [];
   }
@@ -74,7 +75,7 @@ export class CsvSource extends RecordFileSource {
       sawRecord = true;
       if (header === null) {
         if (record.line < this.#headerRow) continue;
-        header = this.#header(record);
+        header = this.#header(record).names;
         if (checkKey) assertKeyColumn(header, entity.key, `${this.#label}:${record.line}`);
         continue;
       }
@@ -90,11 +91,10 @@ export class CsvSource extends RecordFileSource {
     return readCsvRecords(readTextChunks(this.file, this.#encoding, undefined, meter), options, this.file);
   }
 
-  #header(record: CsvRecord): readonly string[] {
+  #header(record: CsvRecord): FileHeader {
     const where = `${this.#label}:${record.line}`;
     if (record.problem !== null) throw new FatalError(`${where}: the header is malformed (${record.problem.reason})`);
-    assertHeader(record.fields, where);
-    return record.fields;
+    return readHeader(record.fields, where);
   }
 }
 

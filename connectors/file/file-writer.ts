@@ -5,6 +5,7 @@
  * killed while it writes leaves the previous file whole.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { PassThrough, type Writable } from 'node:stream';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -12,6 +13,8 @@ import type ExcelJS from 'exceljs';
 import { loadExcelJs, type ExcelJsModule } from './load-exceljs.js';
 import type { Row } from '../types.js';
 import { asErrorOf, partialPath } from './replace-file.js';
+import { escapeOoxml } from './backup-values.js';
+import { guardFormula } from './formula-guard.js';
 
 export const FILE_WRITE_FORMATS = ['csv', 'jsonl', 'xlsx'] as const;
 export type FileWriteFormat = (typeof FILE_WRITE_FORMATS)[number];
@@ -24,6 +27,12 @@ export interface FileWriterOptions {
   readonly bom?: boolean;
   /** Name of the single XLSX sheet. @default 'data' */
   readonly sheetName?: string;
+  /**
+   * Guard CSV cells a spreadsheet would run as a formula (formula-guard.ts): for files a person
+   * opens (rejects, review files). Off for data read back by programs, which must hold the values
+   * exactly. XLSX cells are strings either way. @default false
+   */
+  readonly guardFormulas?: boolean;
 }
 
 /** Writes rows to one file. `close()` flushes, puts the file in place and is idempotent. */
@@ -45,28 +54,43 @@ export interface RecordWriter {
  */
 export async function createFileWriter(filePath: string, options: FileWriterOptions): Promise<RecordWriter> {
   await mkdir(path.dirname(filePath), { recursive: true });
-  switch (options.format) {
-    case 'csv':
-      return new TextRecordWriter(filePath, options.columns, (row) => csvLine(options.columns.map((c) => row[c])), options.bom ? '\uFEFF' + csvLine(options.columns) : csvLine(options.columns));
-    case 'jsonl':
-      return new TextRecordWriter(filePath, options.columns, (row) => jsonLine(options.columns, row), '');
-    case 'xlsx':
-      return new XlsxRecordWriter(await loadExcelJs(), filePath, options.columns, options.sheetName ?? 'data');
-  }
+  if (options.format === 'xlsx') return new XlsxRecordWriter(await loadExcelJs(), { file: filePath }, options.columns, options.sheetName ?? 'data');
+  return new TextRecordWriter(filePath, textFormat(options));
+}
+
+/**
+ * A writer of the same records to a stream that stays open (stdout): nothing is renamed, and
+ * `discard()` can only stop writing. `path` is `<stdout>`.
+ */
+export async function createStreamWriter(stream: Writable, options: FileWriterOptions): Promise<RecordWriter> {
+  if (options.format === 'xlsx') return new XlsxRecordWriter(await loadExcelJs(), { stream }, options.columns, options.sheetName ?? 'data');
+  return new StreamTextWriter(stream, textFormat(options));
+}
+
+interface TextFormat {
+  readonly header: string;
+  line(row: Row): string;
+}
+
+function textFormat(options: FileWriterOptions): TextFormat {
+  const { columns } = options;
+  if (options.format === 'jsonl') return { header: '', line: (row) => jsonLine(columns, row) };
+  const cell = options.guardFormulas ? (value: unknown) => guardFormula(csvText(value)) : (value: unknown) => value;
+  return { header: (options.bom ? '\uFEFF' : '') + csvLine(columns), line: (row) => csvLine(columns.map((c) => cell(row[c]))) };
 }
 
 class TextRecordWriter implements RecordWriter {
   readonly #stream: WriteStream;
-  readonly #format: (row: Row) => string;
+  readonly #format: TextFormat;
   readonly #partial: string;
   #rows = 0;
   #closed = false;
 
-  constructor(readonly path: string, _columns: readonly string[], format: (row: Row) => string, header: string) {
+  constructor(readonly path: string, format: TextFormat) {
     this.#partial = partialPath(path);
     this.#stream = createWriteStream(this.#partial, { encoding: 'utf8' });
     this.#format = format;
-    if (header) this.#stream.write(header);
+    if (format.header) this.#stream.write(format.header);
   }
 
   get rowsWritten(): number {
@@ -76,7 +100,7 @@ class TextRecordWriter implements RecordWriter {
   async write(rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     let chunk = '';
-    for (const row of rows) chunk += this.#format(row);
+    for (const row of rows) chunk += this.#format.line(row);
     this.#rows += rows.length;
     if (!this.#stream.write(chunk)) await once(this.#stream, 'drain').catch((error: unknown) => Promise.reject(asErrorOf(error, this.#partial, this.path)));
   }
@@ -102,18 +126,120 @@ class TextRecordWriter implements RecordWriter {
   }
 }
 
+class StreamTextWriter implements RecordWriter {
+  readonly path = '<stdout>';
+  readonly #stream: Writable;
+  readonly #format: TextFormat;
+  readonly #reader: ReaderWatch;
+  #pendingHeader: string;
+  #rows = 0;
+
+  constructor(stream: Writable, format: TextFormat) {
+    this.#stream = stream;
+    this.#format = format;
+    this.#pendingHeader = format.header;
+    this.#reader = watchReader(stream);
+  }
+
+  get rowsWritten(): number {
+    return this.#rows;
+  }
+
+  async write(rows: readonly Row[]): Promise<void> {
+    let chunk = this.#pendingHeader;
+    this.#pendingHeader = '';
+    for (const row of rows) chunk += this.#format.line(row);
+    this.#rows += rows.length;
+    this.#reader.check();
+    if (chunk === '' || this.#reader.gone) return;
+    if (!this.#stream.write(chunk)) await Promise.race([once(this.#stream, 'drain'), this.#reader.leaving]);
+    this.#reader.check();
+  }
+
+  /** Writes the header of an empty file; the stream stays open. */
+  async close(): Promise<void> {
+    try {
+      await this.write([]);
+    } finally {
+      this.#reader.stop();
+    }
+  }
+
+  async discard(): Promise<void> {
+    this.#pendingHeader = '';
+    this.#reader.stop();
+  }
+}
+
+/**
+ * Whether the reader of a stream has gone (EPIPE: `| head` read what it wanted): the rest is not
+ * wanted, which is no failure. Any other error of the stream is thrown by `check()`.
+ */
+interface ReaderWatch {
+  readonly gone: boolean;
+  /** Settles when the stream fails: a write waiting for `drain` then waits no longer. */
+  readonly leaving: Promise<void>;
+  check(): void;
+  stop(): void;
+}
+
+function watchReader(stream: Writable): ReaderWatch {
+  let gone = false;
+  let failure: Error | null = null;
+  let settle!: () => void;
+  const leaving = new Promise<void>((resolve) => (settle = resolve));
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') gone = true;
+    else failure ??= error;
+    settle();
+  };
+  stream.on('error', onError);
+  return {
+    get gone() {
+      return gone;
+    },
+    leaving,
+    check() {
+      if (failure) throw failure;
+    },
+    stop() {
+      stream.off('error', onError);
+    },
+  };
+}
+
 class XlsxRecordWriter implements RecordWriter {
+  readonly path: string;
   readonly #workbook: ExcelJS.stream.xlsx.WorkbookWriter;
   readonly #sheet: ExcelJS.Worksheet;
   readonly #columns: readonly string[];
-  readonly #partial: string;
+  /** The temporary file renamed into place, or (to a stream) the pass-through that forwards the zip without ending the stream. */
+  readonly #output: { partial: string } | { through: PassThrough; forwarded: Promise<unknown> };
   #rows = 0;
   #closed = false;
 
-  constructor(ExcelJS: ExcelJsModule, readonly path: string, columns: readonly string[], sheetName: string) {
+  constructor(ExcelJS: ExcelJsModule, target: { file: string } | { stream: Writable }, columns: readonly string[], sheetName: string) {
     this.#columns = columns;
-    this.#partial = partialPath(path);
-    this.#workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: this.#partial, useSharedStrings: false, useStyles: true });
+    let destination: { filename: string } | { stream: Writable };
+    if ('file' in target) {
+      this.path = target.file;
+      const partial = partialPath(target.file);
+      this.#output = { partial };
+      destination = { filename: partial };
+    } else {
+      this.path = '<stdout>';
+      // exceljs ends the stream it is given once the zip is written; stdout must stay open.
+      const through = new PassThrough();
+      through.pipe(target.stream, { end: false });
+      const reader = watchReader(target.stream);
+      // A reader gone: the pipe lets go of the stream, and the rest of the zip drains into nothing.
+      void reader.leaving.then(() => reader.gone && through.resume());
+      const forwarded = once(through, 'end').finally(() => reader.stop());
+      forwarded.catch(() => undefined); // awaited by close(); a failure before then is not unhandled
+      this.#output = { through, forwarded };
+      destination = { stream: through };
+    }
+    this.#workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ ...destination, useSharedStrings: false, useStyles: true });
     this.#sheet = this.#workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
     this.#sheet.columns = columns.map((name) => ({ header: name, key: name, width: Math.min(Math.max(name.length + 2, 12), 60) }));
     this.#sheet.getRow(1).font = { bold: true };
@@ -138,23 +264,35 @@ class XlsxRecordWriter implements RecordWriter {
     if (this.#closed) return;
     this.#closed = true;
     await this.#workbook.commit();
-    await rename(this.#partial, this.path);
+    if ('partial' in this.#output) await rename(this.#output.partial, this.path);
+    else await this.#output.forwarded;
   }
 
   async discard(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if ('through' in this.#output) {
+      // What reached the stream stays there; the workbook is left unfinished.
+      this.#output.through.unpipe();
+      this.#output.through.destroy();
+      return;
+    }
     // The workbook's file stream is closed by finishing it; what it wrote is removed after.
     await this.#workbook.commit().catch(() => undefined);
-    await rm(this.#partial, { force: true });
+    await rm(this.#output.partial, { force: true });
   }
 }
 
+/**
+ * A cell: text as a string cell (never a formula, whatever its first character), with the
+ * characters XML cannot carry or would change (control characters, CR) escaped as Excel reads them.
+ */
 function xlsxValue(value: unknown): ExcelJS.CellValue {
   if (value === null || value === undefined) return null;
-  if (value instanceof Date || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
+  if (value instanceof Date || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return escapeOoxml(value);
   if (typeof value === 'bigint') return value.toString();
-  return JSON.stringify(value);
+  return escapeOoxml(JSON.stringify(value));
 }
 
 /** One RFC 4180 record: fields with a comma, quote, CR or LF are quoted and quotes doubled. */
@@ -168,7 +306,7 @@ export function csvLine(values: readonly unknown[]): string {
 }
 
 function csvField(value: unknown): string {
-  const text = textOf(value);
+  const text = csvText(value);
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -181,7 +319,8 @@ function jsonLine(columns: readonly string[], row: Row): string {
   return JSON.stringify(record) + '\n';
 }
 
-function textOf(value: unknown): string {
+/** A value as CSV text: `Date` as wall-clock `yyyy-MM-dd HH:mm:ss`, objects as JSON, null as empty. */
+export function csvText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return wallClock(value);
   if (typeof value === 'object') return JSON.stringify(value);

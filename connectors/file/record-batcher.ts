@@ -4,6 +4,7 @@
  */
 import type { ColumnInfo, ReadRequest, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRejection, SourceRow } from '../types.js';
 import { FatalError } from '../errors.js';
+import { quoteName } from '../quote-name.js';
 import { escapedBytes } from './escaped-utf8.js';
 import { ReadMeter } from './read-meter.js';
 
@@ -123,11 +124,39 @@ export function assertNoWhere(entity: SourceEntity, file: string): void {
   }
 }
 
+/** A file's header: the column names, and where a cell was written otherwise (spaces around it). */
+export interface FileHeader {
+  /** Column names in file order. */
+  readonly names: readonly string[];
+  /** Per column, the cell as the file has it when that is not the name; null where it is. */
+  readonly written: readonly (string | null)[];
+}
+
+/**
+ * A header row as column names, trimmed: spaces around a header cell (`id, given_name`) are never
+ * part of the name a mapping means. `trim: false` keeps the cells exactly (a backup's columns are
+ * the database's own names). Refused (see {@link assertHeader}) when names are empty or repeat.
+ */
+export function readHeader(cells: readonly string[], where: string, options: { trim: boolean } = { trim: true }): FileHeader {
+  const names = options.trim ? cells.map((cell) => cell.trim()) : [...cells];
+  const written = cells.map((cell, index) => (cell === names[index] ? null : cell));
+  assertHeader(names, where, written);
+  return { names, written };
+}
+
+/** Columns as {@link Source.describe} gives them: files have text, and say how a trimmed header cell was written. */
+export function headerColumns(header: FileHeader, type: string): ColumnInfo[] {
+  return header.names.map((name, index) => {
+    const written = header.written[index];
+    return written === null || written === undefined ? { name, type, nullable: true } : { name, type, nullable: true, header: written };
+  });
+}
+
 /**
  * Refuses a header that would make rows ambiguous: duplicate or empty column names. `where` is
- * `customers.csv:1` or `book.xlsx!sheet:1`.
+ * `customers.csv:1` or `book.xlsx!sheet:1`; `written` tells how trimmed cells were written.
  */
-export function assertHeader(columns: readonly string[], where: string): void {
+export function assertHeader(columns: readonly string[], where: string, written: readonly (string | null)[] = []): void {
   const problems: string[] = [];
   const empty = columns.flatMap((name, index) => (name.trim() === '' ? [index + 1] : []));
   if (empty.length > 0) problems.push(`empty column names at position${empty.length > 1 ? 's' : ''} ${empty.join(', ')}`);
@@ -135,7 +164,13 @@ export function assertHeader(columns: readonly string[], where: string): void {
   columns.forEach((name, index) => {
     if (name.trim() !== '') positions.set(name, [...(positions.get(name) ?? []), index + 1]);
   });
-  const duplicates = [...positions].filter(([, at]) => at.length > 1).map(([name, at]) => `\`${name}\` (positions ${at.join(', ')})`);
+  const duplicates = [...positions]
+    .filter(([, at]) => at.length > 1)
+    .map(([name, at]) => {
+      const cells = at.map((position) => written[position - 1] ?? name);
+      const spelled = cells.some((cell) => cell !== name) ? `; written ${cells.map(quoteName).join(', ')}` : '';
+      return `${quoteName(name)} (positions ${at.join(', ')}${spelled})`;
+    });
   if (duplicates.length > 0) problems.push(`duplicate column names ${duplicates.join(', ')}`);
   if (problems.length > 0) {
     throw new FatalError(`${where}: the header has ${problems.join(' and ')}; every row would be ambiguous. Name each column once in the file's header`);
@@ -145,7 +180,7 @@ export function assertHeader(columns: readonly string[], where: string): void {
 /** The key column must be in the header; otherwise every row would be rejected one by one. */
 export function assertKeyColumn(columns: readonly string[], key: string, where: string): void {
   if (!columns.includes(key)) {
-    throw new FatalError(`${where}: the key column \`${key}\` is not in the header (columns: ${columns.map((c) => `\`${c}\``).join(', ')}); check \`key:\` in the mapping's source`);
+    throw new FatalError(`${where}: the key column ${quoteName(key)} is not in the header (columns: ${columns.map(quoteName).join(', ')}); check \`key:\` in the mapping's source`);
   }
 }
 

@@ -8,7 +8,7 @@ import { loadExcelJs } from './load-exceljs.js';
 import type { ColumnInfo, SourceEntity } from '../types.js';
 import { ConnectorError, FatalError } from '../errors.js';
 import type { ReadMeter } from './read-meter.js';
-import { assertHeader, assertKeyColumn, assertNoWhere, RecordFileSource, setField, type FileRecord } from './record-batcher.js';
+import { assertKeyColumn, assertNoWhere, headerColumns, readHeader, RecordFileSource, setField, type FileHeader, type FileRecord } from './record-batcher.js';
 import { fileLabel, fileReadError } from './text-chunks.js';
 import { xlsxCellValue, type XlsxCell } from './xlsx-cell-value.js';
 import { closeZipEntry, openZipEntry, readZipDirectory } from './zip-entries.js';
@@ -44,6 +44,8 @@ export interface XlsxSourceOptions {
   readonly headerRow?: number;
   /** Keep cells holding an empty string as `''` (a backup's way to tell `''` from NULL); else they are null. @default false */
   readonly keepEmptyStrings?: boolean;
+  /** Trim spaces around header names (a backup's columns are kept exactly as the database names them). @default true */
+  readonly trimHeader?: boolean;
 }
 
 type Cells = Map<number, string | number | boolean>;
@@ -58,6 +60,7 @@ export class XlsxSource extends RecordFileSource {
   readonly #headerRow: number;
   readonly #label: string;
   readonly #keepEmptyStrings: boolean;
+  readonly #trimHeader: boolean;
 
   constructor(file: string, options: XlsxSourceOptions = {}) {
     super();
@@ -66,11 +69,12 @@ export class XlsxSource extends RecordFileSource {
     this.#headerRow = options.headerRow ?? 1;
     this.#label = fileLabel(file);
     this.#keepEmptyStrings = options.keepEmptyStrings ?? false;
+    this.#trimHeader = options.trimHeader ?? true;
   }
 
   async describe(_entity: SourceEntity): Promise<readonly ColumnInfo[]> {
     for await (const item of this.#sheetRows()) {
-      if ('header' in item) return item.header.map((name) => ({ name, type: 'cell', nullable: true }));
+      if ('header' in item) return headerColumns(item.header, 'cell');
     }
     return [];
   }
@@ -80,7 +84,7 @@ export class XlsxSource extends RecordFileSource {
     let header: readonly string[] | null = null;
     for await (const item of this.#sheetRows(meter)) {
       if ('header' in item) {
-        header = item.header;
+        header = item.header.names;
         if (checkKey) assertKeyColumn(header, entity.key, item.origin);
       } else if (header !== null) {
         yield toFileRecord(item.cells, header, item.origin);
@@ -92,7 +96,7 @@ export class XlsxSource extends RecordFileSource {
    * The header (validated) and then every non-empty row after it, of the selected sheet. `meter`
    * follows the sheet's compressed entry: the parts read before it are small beside it.
    */
-  async *#sheetRows(meter?: ReadMeter): AsyncGenerator<{ header: readonly string[]; origin: string } | { cells: Cells; origin: string }> {
+  async *#sheetRows(meter?: ReadMeter): AsyncGenerator<{ header: FileHeader; origin: string } | { cells: Cells; origin: string }> {
     let sheetXml: Readable | null = null;
     try {
       const entries = await readZipDirectory(this.file);
@@ -147,8 +151,8 @@ export class XlsxSource extends RecordFileSource {
     return { name: sheet.name, target, number: /sheet(\d+)\.xml$/.exec(target)?.[1] ?? String(sheet.id) };
   }
 
-  async *#rowsOf(sheet: XlsxWorksheetReader, sheetName: string, date1904: boolean): AsyncGenerator<{ header: readonly string[]; origin: string } | { cells: Cells; origin: string }> {
-    let header: readonly string[] | null = null;
+  async *#rowsOf(sheet: XlsxWorksheetReader, sheetName: string, date1904: boolean): AsyncGenerator<{ header: FileHeader; origin: string } | { cells: Cells; origin: string }> {
+    let header: FileHeader | null = null;
     let previous = 0;
     for await (const row of sheet) {
       const number = Number.isInteger(row.number) && row.number > 0 ? row.number : previous + 1;
@@ -162,7 +166,7 @@ export class XlsxSource extends RecordFileSource {
       const origin = `${this.#label}!${sheetName}:${number}`;
       if (header === null) {
         if (number < this.#headerRow) continue;
-        header = headerOf(cells, origin);
+        header = headerOf(cells, origin, this.#trimHeader);
         yield { header, origin };
       } else {
         yield { cells, origin };
@@ -171,15 +175,14 @@ export class XlsxSource extends RecordFileSource {
   }
 }
 
-function headerOf(cells: Cells, origin: string): readonly string[] {
+function headerOf(cells: Cells, origin: string, trim: boolean): FileHeader {
   const last = Math.max(...cells.keys());
   const names: string[] = [];
   for (let column = 1; column <= last; column++) {
     const value = cells.get(column);
     names.push(value === undefined ? '' : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value);
   }
-  assertHeader(names, origin);
-  return names;
+  return readHeader(names, origin, { trim });
 }
 
 function toFileRecord(cells: Cells, header: readonly string[], origin: string): FileRecord {

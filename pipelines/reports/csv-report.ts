@@ -3,6 +3,7 @@
  * Excel reads Chinese text right): one flat table whose `section` column says what a line is.
  */
 import { csvLine } from '../../connectors/file/file-writer.js';
+import { guardFormula } from '../../connectors/file/formula-guard.js';
 import type { ReconcileReport, ReportValue } from './reconcile-report.js';
 
 /** What a CSV line is: the verdict (first line), an entity's equation, a value difference, a reject. */
@@ -50,13 +51,8 @@ function* csvRecords(report: ReconcileReport): Generator<CsvRecord> {
   }
 }
 
-/**
- * A cell's text. Text that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab, CR
- * first, and not a number) gets a leading apostrophe: keys and values come from user data, and a
- * CSV opened in Excel must not run them (OWASP "CSV injection"). JSON carries the exact value.
- */
+/** A cell's text; text a spreadsheet would run as a formula is guarded (formula-guard.ts). JSON carries the exact value. */
 function cellText(value: ReportValue | undefined): string {
   if (value === null || value === undefined) return '';
-  if (typeof value !== 'string') return String(value);
-  return /^[=+\-@\t\r]/.test(value) && !/^[+-]?\d+(\.\d+)?$/.test(value) ? `'${value}` : value;
+  return typeof value === 'string' ? guardFormula(value) : String(value);
 }

@@ -24,6 +24,12 @@ import { readReviewDecisions } from './review-file.js';
 
 type DedupeMapping = EntityMapping & { dedupe: DedupePlan };
 
+/**
+ * Decisions are applied before the run reads the source: the keys they change are not read by it
+ * yet, and a file source (whose keys may repeat) must not take them for keys already read.
+ */
+const NOT_READ = { read: false } as const;
+
 export interface ReviewContext {
   readonly runId: number;
   readonly log: Logger;
@@ -78,7 +84,7 @@ async function split(tx: SqlSinkTransaction, session: ProjectSession, mapping: D
   const previous = (await state.lookupKeys(mapping.entity, [record.key])).get(record.key);
   await state.updateKeys(tx.db, context.runId, mapping.entity, [
     { legacyKey: record.key, status: 'loaded', targetId: outcome!.id, ownsRow: true, rowHash: rowHash(record.values, compileMapping(mapping).columns), detail: 'kept apart by review', pendingAction: null, references: previous?.references ?? null },
-  ]);
+  ], NOT_READ);
   await state.dedupe.commit(tx.db, context.runId, mapping.entity, {
     records: [{ ...record, anchorKey: record.key, matchKeys: matchKeysOf(mapping.dedupe, record.profile) }],
     merges: [],
@@ -115,6 +121,7 @@ async function mergeClusters(tx: SqlSinkTransaction, session: ProjectSession, ma
       pendingAction: null,
       references: known.get(member.key)?.references ?? null,
     })),
+    NOT_READ,
   );
   await state.dedupe.commit(tx.db, context.runId, entity, {
     records: members.map((member) => ({ ...member, anchorKey: into, matchKeys: matchKeysOf(mapping.dedupe, member.profile) })),
@@ -137,7 +144,7 @@ async function resurvive(tx: SqlSinkTransaction, session: ProjectSession, mappin
   const previous = (await state.lookupKeys(mapping.entity, [anchor])).get(anchor);
   await state.updateKeys(tx.db, context.runId, mapping.entity, [
     { legacyKey: anchor, status: 'loaded', targetId: outcome!.id, ownsRow: true, rowHash: rowHash(values, compileMapping(mapping).columns), detail: null, pendingAction: null, references: previous?.references ?? null },
-  ]);
+  ], NOT_READ);
 }
 
 /** Stored values as a target row: the archive flag cleared where the mapping archives. */

@@ -10,6 +10,7 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { builtinConnectors, createSource } from '../../connectors/registry.js';
 import { createFileWriter } from '../../connectors/file/file-writer.js';
+import { unguardFormula } from '../../connectors/file/formula-guard.js';
 import type { DedupePlan } from '../../transforms/dedupe/dedupe-plan.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping } from '../../transforms/mapping-engine.js';
@@ -43,7 +44,7 @@ export async function writeReviewFile(session: ProjectSession, mapping: EntityMa
   if (!file) return { toReview: 0, merged: 0 };
   const fields = compileMapping(mapping).columns;
   const columns = [...FIXED_COLUMNS, ...fields.flatMap((field) => [`a ${field}`, `b ${field}`])];
-  const writer = await createFileWriter(file, { format: file.endsWith('.xlsx') ? 'xlsx' : 'csv', columns, bom: true, sheetName: `${mapping.entity} to review` });
+  const writer = await createFileWriter(file, { format: file.endsWith('.xlsx') ? 'xlsx' : 'csv', columns, bom: true, sheetName: `${mapping.entity} to review`, guardFormulas: true });
   const rowOf = (pair: PairWithValues, status: string) => {
     const row: Record<string, unknown> = { decision: '', status, score: Number(pair.score.toFixed(4)), rule: pair.rule, key_a: pair.a, key_b: pair.b };
     for (const field of fields) {
@@ -80,6 +81,8 @@ export async function readReviewDecisions(mapping: EntityMapping & { dedupe: Ded
   const connection = builtinConnectors().resolve('review file', `file://${file}`, { baseDir: path.dirname(file) });
   const source = createSource(connection);
   const decisions: MarkedDecision[] = [];
+  // The CSV's cells were written formula-guarded: the keys are matched as they were before.
+  const cell = file.endsWith('.xlsx') ? (value: unknown) => String(value ?? '') : (value: unknown) => unguardFormula(String(value ?? ''));
   try {
     for await (const batch of source.read({ entity: { table: path.basename(file), key: 'key_a' }, batchSize: 1000 })) {
       const unreadable = batch.rejects[0];
@@ -87,7 +90,7 @@ export async function readReviewDecisions(mapping: EntityMapping & { dedupe: Ded
         throw new RunError(`${file} (${unreadable.origin}): ${unreadable.reason}`, { hint: 'fix the review file (or delete it) and run again; nothing was written' });
       }
       for (const row of batch.rows) {
-        const marked = String(row.data.decision ?? '').trim();
+        const marked = cell(row.data.decision).trim();
         if (marked === '') continue;
         const decision = DECISION_WORDS[marked.toLowerCase().replace(/[\s_-]/g, '')];
         if (!decision) {
@@ -95,7 +98,7 @@ export async function readReviewDecisions(mapping: EntityMapping & { dedupe: Ded
             hint: 'fix the review file and run again; nothing was written',
           });
         }
-        decisions.push({ a: String(row.data.key_a), b: String(row.data.key_b), decision });
+        decisions.push({ a: cell(row.data.key_a), b: cell(row.data.key_b), decision });
       }
     }
   } finally {

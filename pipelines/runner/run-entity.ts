@@ -2,6 +2,7 @@
  * One entity of a run: check the source against the mapping, pick the starting watermark, then
  * stream batches through the stage chain. Stops between batches when asked to.
  */
+import { quoteName } from '../../connectors/quote-name.js';
 import type { ColumnInfo, Source, SourceBatch, SourceEntity } from '../../connectors/types.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping, type CompiledMapping } from '../../transforms/mapping-engine.js';
@@ -221,16 +222,32 @@ export async function* readAhead<T>(items: AsyncIterable<T>): AsyncGenerator<T> 
   }
 }
 
-/** A mapped column missing from the source stops the run before any row moves. */
+/**
+ * A mapped column missing from the source stops the run before any row moves. Names are quoted
+ * (quote-name.ts) so that a space in one is seen. Header names a file wrote with spaces around
+ * them are told once, as a warning: they are trimmed.
+ */
 function checkSourceColumns(compiled: CompiledMapping, described: readonly ColumnInfo[], log: Logger): void {
+  const mapping = compiled.mapping;
+  const where = `source ${mapping.source.connection}/${mapping.source.table}`;
+  const spaced = described.filter((column) => column.header !== undefined);
+  if (spaced.length > 0) {
+    log.warn(
+      { trimmedHeaders: spaced.map((column) => column.header) },
+      `${where}: header name${spaced.length > 1 ? 's' : ''} ${spaced.map((column) => quoteName(column.header!)).join(', ')} had spaces around ${spaced.length > 1 ? 'them' : 'it'}, trimmed to ${spaced.map((column) => quoteName(column.name)).join(', ')}`,
+    );
+  }
   const columns = new Set(described.map((column) => column.name));
   const missing = compiled.sourceColumns.filter((column) => !columns.has(column));
   if (missing.length > 0) {
-    const mapping = compiled.mapping;
+    const trimmable = missing.filter((column) => column !== column.trim() && columns.has(column.trim()));
     throw new RunError(
-      `${mapping.file}: source ${mapping.source.connection}/${mapping.source.table} has no column ${missing.map((c) => `\`${c}\``).join(', ')} ` +
-        `(it has: ${[...columns].join(', ')})`,
-      { hint: 'fix the mapping, or the export, before running; nothing was written' },
+      `${mapping.file}: ${where} has no column ${missing.map(quoteName).join(', ')} (it has: ${[...columns].map(quoteName).join(', ')})`,
+      {
+        hint: trimmable.length > 0
+          ? `header names are trimmed: write \`from: ${trimmable[0]!.trim()}\` in the mapping; nothing was written`
+          : 'fix the mapping, or the export, before running; nothing was written',
+      },
     );
   }
   const unused = [...columns].filter((column) => !compiled.sourceColumns.includes(column));

@@ -278,9 +278,14 @@ export class StateStore {
     await this.#commitRejectsWatermarkAndLedger(tx, delta);
   }
 
-  /** Writes keys' states to the id map in the caller's transaction. */
-  async updateKeys(tx: Executor, runId: number, entity: string, keys: readonly KeyUpdate[]): Promise<void> {
+  /**
+   * Writes keys' states to the id map in the caller's transaction. A key's run is the run that last
+   * read it (a source without unique keys tells a repeated key by it); `read: false` (a review
+   * decision, applied before the source is read) keeps that run for keys already in the map.
+   */
+  async updateKeys(tx: Executor, runId: number, entity: string, keys: readonly KeyUpdate[], options: { read?: boolean } = {}): Promise<void> {
     const delta = { keys };
+    const keptRun = options.read === false ? sql`${this.#table('id_map')}.run_id` : sql`excluded.run_id`;
     if (delta.keys.length > 0) {
       const column = <T>(pick: (k: KeyUpdate) => T) => delta.keys.map(pick);
       await sql`INSERT INTO ${this.#table('id_map')} (entity, legacy_key, status, target_id, owns_row, row_hash, detail, pending_action, refs, run_id, updated_at)
@@ -290,7 +295,7 @@ export class StateStore {
                       ${column((k) => k.pendingAction)}::text[], ${column((k) => (k.references ? JSON.stringify(k.references) : null))}::text[]) AS u(k, s, t, o, h, d, a, r)
         ON CONFLICT (entity, legacy_key) DO UPDATE SET status = excluded.status, target_id = excluded.target_id, owns_row = excluded.owns_row,
           row_hash = excluded.row_hash, detail = excluded.detail, pending_action = excluded.pending_action, refs = excluded.refs,
-          run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(tx);
+          run_id = ${keptRun}, updated_at = excluded.updated_at`.execute(tx);
     }
   }
 
@@ -395,6 +400,13 @@ export class StateStore {
       for (const name of ['read', ...LEDGER_BUCKETS, 'deleted', 'sourceDeleted'] as const) counts[name] = Number(row[name]);
       return { ...counts, entity: row.entity!, status: row.status!, batches: Number(row.batches), lastCommitAt: isoTimestampOrNull(row.lastCommitAt) };
     });
+  }
+
+  /** Rows in the rejects table, of one entity or of all. */
+  async countRejects(entity: string | undefined): Promise<number> {
+    const { rows } = await sql<{ n: string }>`
+      SELECT count(*)::text AS n FROM ${this.#table('rejects')} WHERE (${entity ?? null}::text IS NULL OR entity = ${entity ?? null})`.execute(this.#db);
+    return Number(rows[0]?.n ?? 0);
   }
 
   async rejects(options: { entity?: string | undefined; limit: number; offset?: number }): Promise<StoredRejection[]> {

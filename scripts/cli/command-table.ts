@@ -188,16 +188,17 @@ export const COMMANDS: readonly CommandDefinition[] = [
     description: 'Rejected rows with key, stage, reason and origin (file and line, or table). `cutover rejects` is `cutover rejects list`.',
     options: [
       { flags: '--entity <NAME>', description: 'of this entity only' },
-      { flags: '--format <FORMAT>', description: 'output format (csv, jsonl, xlsx: to a file)', choices: REJECT_LIST_FORMATS, defaultText: 'table' },
-      { flags: '--out <FILE>', description: 'the file for csv, jsonl, xlsx', defaultText: 'rejects.FORMAT' },
-      { flags: '--limit <N>', description: 'at most this many rows in the table or the JSON', defaultText: '100' },
-      { ...JSON_OUTPUT, description: 'the rejects as a JSON array on stdout' },
+      { flags: '--format <FORMAT>', description: 'output format (csv is formula-guarded for spreadsheets; xlsx needs --out on a terminal)', choices: REJECT_LIST_FORMATS, defaultText: 'table' },
+      { flags: '--out <FILE>', description: 'write to this file instead of stdout', defaultText: 'stdout' },
+      { flags: '--force', description: 'replace the --out file when it exists' },
+      { flags: '--limit <N>', description: 'at most this many rejects (stderr says when the list was cut)', defaultText: '100 in the table and the JSON, every one in a file format' },
+      { ...JSON_OUTPUT, description: 'the rejects as a JSON array, every field' },
     ],
     exitCodes: { 0: 'listed', 2: COULD_NOT_RUN },
     examples: ['cutover rejects list --entity customers', 'cutover rejects list --format xlsx --out rejects.xlsx'],
     run: async (input) => {
       if (input.flag('json') && input.text('format') !== undefined) throw new UsageError('`--json` and `--format` of `cutover rejects list` contradict each other; give one of them');
-      const flags = { entity: input.text('entity'), format: input.choice<RejectListFormat>('format', 'table'), out: input.text('out'), limit: input.integer('limit', 100, 1), json: input.flag('json') };
+      const flags = { entity: input.text('entity'), format: input.choice<RejectListFormat>('format', 'table'), out: input.text('out'), limit: input.text('limit') === undefined ? undefined : input.integer('limit', 100, 1), force: input.flag('force'), json: input.flag('json') };
       return (await import('../commands/rejects-command.js')).rejectsListCommand(input.global, flags);
     },
   },

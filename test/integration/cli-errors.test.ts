@@ -94,7 +94,7 @@ describeWith(['mysql', 'postgres'])('cutover on a broken project or a dead conne
     await breakFile('customers.yaml', 'customer_no: { from: customer_no,', 'customer_no: { from: customer_number,');
     const result = await runCli(['run', '-p', project.dir], { env: { NEWCRM_URL: newcrm.url } });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^cutover: .*customers\.yaml: source legacy\/customers has no column `customer_number` \(it has: id, customer_no, /m);
+    expect(result.stderr).toMatch(/^cutover: .*customers\.yaml: source legacy\/customers has no column `customer_number` \(it has: `id`, `customer_no`, /m);
     expect(await targetTables()).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
+import { unguardFormula } from '../../../connectors/file/formula-guard.js';
 import { CSV_COLUMNS, renderCsvReport } from '../../../pipelines/reports/csv-report.js';
 import { HOSTILE_SUBJECT, sampleReport } from './report-fixture.js';
 
@@ -32,5 +33,19 @@ describe('the CSV report', () => {
     const subject = parsed.data.find((r) => r.section === 'difference' && r.field === 'subject')!;
     expect(subject.target_value).toBe(`'=HYPERLINK("http://evil")`);
     expect(parsed.data.find((r) => r.field === 'amount')).toMatchObject({ source_value: '12.50', target_value: '12.5' });
+  });
+
+  it('guards keys and values a spreadsheet would run or change (=1+1, +86…, @x, a tab first), leaves -2 a number, and each reads back exactly', () => {
+    const values = ['=1+1', '+862148631096', '-2', '@x', '\tx'];
+    const report = sampleReport();
+    const hostile = {
+      ...report,
+      entities: report.entities.map((e) => (e.values ? { ...e, values: { ...e.values, differences: values.map((v) => ({ key: v, field: 'phone', kind: e.values!.differences[0]?.kind ?? 'value', source: v, target: -2 })) } } : e)),
+    } as typeof report;
+    const rows = Papa.parse<Record<string, string>>(renderCsvReport(hostile).slice(1), { header: true, skipEmptyLines: true }).data.filter((r) => r.section === 'difference' && r.entity === 'tickets');
+    expect(rows.map((r) => r.key)).toEqual(["'=1+1", "'+862148631096", '-2', "'@x", "'\tx"]);
+    expect(rows.map((r) => r.source_value)).toEqual(rows.map((r) => r.key));
+    expect(rows.map((r) => r.target_value)).toEqual(values.map(() => '-2'));
+    expect(rows.map((r) => unguardFormula(r.key!))).toEqual(values);
   });
 });
