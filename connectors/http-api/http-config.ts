@@ -91,7 +91,7 @@ export function parseHttpApiConfig(url: ConnectionUrl, settings: unknown, secret
     throw new ConnectionConfigError(`API URLs take no options, got \`${Object.keys(url.params).join(', ')}\` in ${url.redacted}; settings go in \`target.api\``);
   }
   if (settings === undefined || settings === null) {
-    throw new ConnectionConfigError(`${url.redacted} is an HTTP API: describe it under \`target.api\` in cutover.yaml (upsert path, auth, limits); see README "Loading through an HTTP API"`);
+    throw new ConnectionConfigError(`${url.redacted} is an HTTP API: describe it under \`target.api\` in cutover.yaml (upsert path, auth, limits); see docs/http-api.md`);
   }
   const raw = settings as RawHttpApiSettings;
   const upsertPath = raw.upsert.path;

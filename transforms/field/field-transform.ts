@@ -26,7 +26,7 @@ export type OnInvalid = (typeof ON_INVALID)[number];
 export interface FieldTransform<Item extends Record<string, unknown> = Record<string, unknown>> {
   /** The key that names the transform in a mapping file. */
   readonly name: string;
-  /** One line for `cutover validate --list-transforms` and the README. */
+  /** One line for `cutover validate --transforms` and docs/transforms.md. */
   readonly summary: string;
   /**
    * The item written by name alone (`email`) stands for this object form, e.g. `{ email: {} }`.

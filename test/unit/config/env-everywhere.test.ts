@@ -166,9 +166,9 @@ describe('.env beside cutover.yaml', () => {
     expect(loaded.target.connection.connector.sinkKind).toBe('api');
   });
 
-  it("reads the README's example .env", async () => {
-    const readme = await readFile(packagePath('README.md'), 'utf8');
-    const example = /```sh\n(# mappings\/example\/\.env\n[\s\S]*?)```/.exec(readme)?.[1];
+  it("reads the example .env of docs/connections.md", async () => {
+    const page = await readFile(packagePath('docs', 'connections.md'), 'utf8');
+    const example = /```sh\n(# mappings\/example\/\.env\n[\s\S]*?)```/.exec(page)?.[1];
     expect(example).toBeDefined();
     const loaded = await load({ '.env': example! });
     const legacy = loaded.connections.get('legacy')!;
