@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroundTruth } from '../../scripts/legacy-crm/ground-truth.js';
 import { canSampleProcesses, type ProcessPeak } from '../../scripts/process-peak.js';
+import { packagePath } from '../../pipelines/package-root.js';
 import { runCli, runCliMeasured, type CliResult } from '../support/cli.js';
 
 const ENTITIES = ['customers', 'opportunities', 'tickets'] as const;
@@ -44,6 +45,26 @@ describe('cutover demo', () => {
     expect(first.peak.mainMb).toBeLessThanOrEqual(DEMO_RSS_BUDGET_MB);
     // The creation ran (and gave its memory back) in a child: without one there is nothing here.
     expect(first.peak.childrenMb).toBeGreaterThan(0);
+  });
+
+  it("runs the README's quick start on the project the demo leaves: every command exits 0", async () => {
+    const readme = await readFile(packagePath('README.md'), 'utf8');
+    const block = /^## Quick start\n[\s\S]*?```sh\n([\s\S]*?)```/m.exec(readme)?.[1];
+    const lines = (block ?? '').split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    const out = await mkdtemp(path.join(tmpdir(), 'cutover-quick-start-'));
+    try {
+      for (const line of lines) {
+        expect(line).toMatch(/^npx cutover /);
+        // The README's folder is the demo's default; here the test's own. Word splitting as a shell's, no quotes in these lines.
+        const args = line.replace(/^npx cutover /, '').split(/\s+/).map((word) => (word === '.cutover-demo' ? dir : word));
+        const result = await runCli(args, { cwd: out });
+        expect(result.code, `${line}\n${result.stderr}`).toBe(0);
+        expect(result.stderr, line).not.toMatch(/^\s+at /m);
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 
   it('rejects exactly the ground truth, each with key, stage and reason', async () => {
