@@ -35,7 +35,7 @@ export function backupCommand(options: GlobalOptions, only: readonly string[], f
     // The key is read before anything connects: a missing key fails at once, not after an hour of export.
     const key = flags.encrypt ? parseBackupKey(process.env[flags.keyEnv ?? DEFAULT_KEY_ENV], flags.keyEnv ?? DEFAULT_KEY_ENV) : null;
     const dir = path.resolve(flags.to);
-    const stop = installStopHandlers(log);
+    const stop = installStopHandlers(log, { atOnce: 'the backup will be incomplete' });
     const started = performance.now();
     try {
       const manifest = await exportBackup(project, { dir, format: flags.format, key, only, batchSize: project.options.batchSize, signal: stop.signal }, log);
@@ -52,6 +52,12 @@ export function backupCommand(options: GlobalOptions, only: readonly string[], f
           `${(bytes / 1e6 / seconds).toFixed(1)} MB/s${key ? `, encrypted with key ${key.id}` : ''}; manifest: ${path.join(flags.to, 'manifest.json')}`,
       );
       return EXIT_CODES.reconciled;
+    } catch (error) {
+      if (!stop.signal.aborted) throw error;
+      throw new RunError(`backup stopped: ${flags.to} holds an incomplete backup (no manifest.json), which no command will take for a whole one`, {
+        hint: 'remove the folder, or choose a new one, and run the backup again',
+        cause: error,
+      });
     } finally {
       stop.dispose();
     }

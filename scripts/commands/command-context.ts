@@ -129,12 +129,20 @@ export function resetStopSignal(): void {
  * Ctrl-C (or SIGTERM) once: the batch in flight commits, then the run stops cleanly. Twice: reads
  * and retries are aborted at once; the open transaction rolls back.
  */
-export function installStopHandlers(log: Logger): { signal: AbortSignal; stopRequested: () => boolean; dispose: () => void } {
+export function installStopHandlers(
+  log: Logger,
+  options: { atOnce?: string } = {},
+): { signal: AbortSignal; stopRequested: () => boolean; dispose: () => void } {
   const controller = new AbortController();
   let stopping = false;
   const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
     stopSignal ??= name;
-    if (!stopping) {
+    if (options.atOnce !== undefined) {
+      // Nothing to finish first (a backup is whole or nothing): the first signal stops it.
+      if (!stopping) log.warn(`${name}: stopping now; ${options.atOnce}`);
+      stopping = true;
+      controller.abort();
+    } else if (!stopping) {
       stopping = true;
       log.warn(`${name}: finishing the batch in flight, then stopping (press Ctrl-C again to abort now)`);
     } else {

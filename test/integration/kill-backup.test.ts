@@ -72,4 +72,18 @@ describeWith(['mysql', 'postgres'])('cutover backup under SIGKILL', () => {
     const files = (JSON.parse(verify.stdout) as { files: { table: string; rows: number; sourceRowsNow: number }[] }).files;
     expect(Object.fromEntries(files.map((f) => [f.table, [f.rows, f.sourceRowsNow]]))).toEqual(Object.fromEntries(Object.entries(ROWS).map(([table, rows]) => [table, [rows, rows]])));
   });
+
+  it('stops at the first Ctrl-C with exit 130, saying the folder holds an incomplete backup', { timeout: 120_000 }, async () => {
+    const dir = path.join(folder, 'interrupted');
+    const run = startCli(['backup', '--to', dir, '-p', setup.projectDir], { env: env() });
+    const reached = fileReaches(path.join(dir, 'customers.csv'), 20_000);
+    while (!(await reached())) await new Promise((resolve) => setTimeout(resolve, 5));
+    run.child.kill('SIGINT');
+    const end = await run.exited;
+    expect(end.code, end.stderr).toBe(130);
+    expect(end.stderr).toMatch(/SIGINT: stopping now; the backup will be incomplete/);
+    expect(end.stderr).toMatch(/^cutover: backup stopped: \S+interrupted holds an incomplete backup \(no manifest\.json\), which no command will take for a whole one\n {2}remove the folder, or choose a new one, and run the backup again\n$/m);
+    expect(end.stderr).not.toMatch(/\n\s+at /);
+    expect(await access(path.join(dir, 'manifest.json')).then(() => true, () => false)).toBe(false);
+  });
 });
