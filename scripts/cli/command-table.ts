@@ -188,7 +188,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     description: 'Rejected rows with key, stage, reason and origin (file and line, or table). `cutover rejects` is `cutover rejects list`.',
     options: [
       { flags: '--entity <NAME>', description: 'of this entity only' },
-      { flags: '--format <FORMAT>', description: 'output format (csv is formula-guarded for spreadsheets; xlsx needs --out on a terminal)', choices: REJECT_LIST_FORMATS, defaultText: 'table' },
+      { flags: '--format <FORMAT>', description: 'output format (csv is formula-guarded for spreadsheets; xlsx needs --out on a terminal)', choices: REJECT_LIST_FORMATS, defaultText: 'the --out file\u2019s extension, else table' },
       { flags: '--out <FILE>', description: 'write to this file instead of stdout', defaultText: 'stdout' },
       { flags: '--force', description: 'replace the --out file when it exists' },
       { flags: '--limit <N>', description: 'at most this many rejects (stderr says when the list was cut)', defaultText: '100 in the table and the JSON, every one in a file format' },
@@ -198,7 +198,10 @@ export const COMMANDS: readonly CommandDefinition[] = [
     examples: ['cutover rejects list --entity customers', 'cutover rejects list --format xlsx --out rejects.xlsx'],
     run: async (input) => {
       if (input.flag('json') && input.text('format') !== undefined) throw new UsageError('`--json` and `--format` of `cutover rejects list` contradict each other; give one of them');
-      const flags = { entity: input.text('entity'), format: input.choice<RejectListFormat>('format', 'table'), out: input.text('out'), limit: input.text('limit') === undefined ? undefined : input.integer('limit', 100, 1), force: input.flag('force'), json: input.flag('json') };
+      const out = input.text('out');
+      // `--out rejects.csv` says the format too; `--format` says it otherwise (and wins).
+      const named = REJECT_LIST_FORMATS.find((format) => format !== 'table' && out?.toLowerCase().endsWith(`.${format}`));
+      const flags = { entity: input.text('entity'), format: input.choice<RejectListFormat>('format', named ?? 'table'), out, limit: input.text('limit') === undefined ? undefined : input.integer('limit', 100, 1), force: input.flag('force'), json: input.flag('json') };
       return (await import('../commands/rejects-command.js')).rejectsListCommand(input.global, flags);
     },
   },

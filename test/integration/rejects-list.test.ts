@@ -126,6 +126,12 @@ describeWith(['postgres'])('cutover rejects list: outputs that fit scripts and s
     expect(forced.code, forced.stderr).toBe(0);
     expect(Papa.parse((await readFile(file, 'utf8')).slice(1), { header: true, skipEmptyLines: true }).data).toHaveLength(1);
 
+    // The file's extension names the format when --format is not given.
+    const named = path.join(cwd, 'named.jsonl');
+    expect((await cli('--out', named, '--quiet')).code).toBe(0);
+    expect((await readFile(named, 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { entity: string }).entity)).toContain('customers');
+    await rm(named);
+
     // The table goes to a file as well, under the same rule.
     const table = path.join(cwd, 'rejects.txt');
     expect((await cli('--out', table, '--quiet')).code).toBe(0);
