@@ -382,8 +382,7 @@ export class StateStore {
       ownedRows += Number(row.owned);
       pendingDeletions += Number(row.pending);
     }
-    const rejects = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${this.#table('rejects')} WHERE entity = ${entity}`.execute(this.#db);
-    return { byStatus, rejects: Number(rejects.rows[0]?.n ?? 0), ownedRows, pendingDeletions };
+    return { byStatus, rejects: await this.countRejects(entity), ownedRows, pendingDeletions };
   }
 
   async runs(limit = 10): Promise<RunRecord[]> {
