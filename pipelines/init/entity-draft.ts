@@ -4,6 +4,7 @@
  * or read from names like `account_id` where the schema declares none), and the order in which
  * parents come before the entities that look them up.
  */
+import { quotePgName } from '../../connectors/sql/quote-name.js';
 import type { ColumnInfo, TableSchema } from '../../connectors/types.js';
 import { suggestColumn } from './column-suggestion.js';
 import { presentValues, type TransformItem } from './sample-values.js';
@@ -166,5 +167,5 @@ const RESERVED = new Set(
 );
 
 export function quoteIdentifier(name: string): string {
-  return RESERVED.has(name) || !/^[a-z_][a-z0-9_]*$/.test(name) ? `"${name.replace(/"/g, '""')}"` : name;
+  return RESERVED.has(name) || !/^[a-z_][a-z0-9_]*$/.test(name) ? quotePgName(name) : name;
 }
