@@ -4,7 +4,7 @@
  */
 import type { ColumnInfo, ReadRequest, Source, SourceBatch, SourceCapabilities, SourceEntity, SourceRejection, SourceRow } from '../types.js';
 import { FatalError } from '../errors.js';
-import { quoteName } from '../quote-name.js';
+import { quoteName } from '../shown-name.js';
 import { escapedBytes } from './escaped-utf8.js';
 import { ReadMeter } from './read-meter.js';
 

@@ -2,7 +2,7 @@
  * One entity of a run: check the source against the mapping, pick the starting watermark, then
  * stream batches through the stage chain. Stops between batches when asked to.
  */
-import { quoteName } from '../../connectors/quote-name.js';
+import { quoteName } from '../../connectors/shown-name.js';
 import type { ColumnInfo, Source, SourceBatch, SourceEntity } from '../../connectors/types.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping, type CompiledMapping } from '../../transforms/mapping-engine.js';
@@ -224,7 +224,7 @@ export async function* readAhead<T>(items: AsyncIterable<T>): AsyncGenerator<T> 
 
 /**
  * A mapped column missing from the source stops the run before any row moves. Names are quoted
- * (quote-name.ts) so that a space in one is seen. Header names a file wrote with spaces around
+ * (shown-name.ts) so that a space in one is seen. Header names a file wrote with spaces around
  * them are told once, as a warning: they are trimmed.
  */
 function checkSourceColumns(compiled: CompiledMapping, described: readonly ColumnInfo[], log: Logger): void {

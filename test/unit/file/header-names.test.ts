@@ -11,7 +11,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CsvSource } from '../../../connectors/file/csv-source.js';
 import { XlsxSource } from '../../../connectors/file/xlsx-source.js';
-import { quoteName } from '../../../connectors/quote-name.js';
+import { quoteName } from '../../../connectors/shown-name.js';
 import type { SourceEntity } from '../../../connectors/types.js';
 import { readAll } from '../../contract/source-contract.js';
 
