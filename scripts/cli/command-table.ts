@@ -33,6 +33,8 @@ export const GLOBAL_OPTIONS: readonly OptionDefinition[] = [
 ];
 
 const JSON_OUTPUT: OptionDefinition = { flags: '--json', description: 'the result as JSON on stdout, for scripts' };
+/** The key of a backup that is read back: the variable its manifest names, unless given. */
+const MANIFEST_KEY_ENV: OptionDefinition = { flags: '--key-env <NAME>', description: 'environment variable holding the key', defaultText: 'the manifest\u2019s' };
 const FULL: OptionDefinition = { flags: '--full', description: 're-read every row instead of starting at the watermark (writes only rows whose mapped values changed)' };
 const DETECT_DELETES: OptionDefinition = { flags: '--detect-deletes', description: 'also find rows deleted from the source (compares every key in the id map with it)' };
 const WAIT: readonly OptionDefinition[] = [
@@ -232,7 +234,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     summary: 'every backup file against its manifest: size, SHA-256, rows read back',
     options: [
       { flags: '--against [URL]', description: 'also compare row counts with the live source now, or with the database at URL (a restored backup)' },
-      { flags: '--key-env <NAME>', description: 'environment variable holding the key', defaultText: 'the manifest\u2019s' },
+      MANIFEST_KEY_ENV,
       JSON_OUTPUT,
     ],
     exitCodes: { 0: 'every file is ok', 1: 'a file differs (the reason is given)', 2: COULD_NOT_RUN },
@@ -249,7 +251,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     description: 'Decrypts every file of an encrypted backup into a new folder, streaming, and writes a manifest for the plain files (`cutover backup verify` checks them). The key comes from the variable the manifest names, or --key-env.',
     options: [
       { flags: '--to <DIR>', description: 'a new or empty folder for the plain files (required)' },
-      { flags: '--key-env <NAME>', description: 'environment variable holding the key', defaultText: 'the manifest\u2019s' },
+      MANIFEST_KEY_ENV,
     ],
     exitCodes: { 0: 'decrypted', 2: COULD_NOT_RUN },
     examples: ['cutover backup decrypt ./legacy-backup --to ./legacy-backup-plain'],
@@ -267,7 +269,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     options: [
       { flags: '--to <URL>', description: 'the database to load into (required); ${VAR} expands as in cutover.yaml' },
       { flags: '--replace', description: 'drop and re-create tables that hold rows' },
-      { flags: '--key-env <NAME>', description: 'environment variable holding the key', defaultText: 'the manifest\u2019s' },
+      MANIFEST_KEY_ENV,
       JSON_OUTPUT,
     ],
     exitCodes: { 0: 'every table holds the manifest\u2019s row count', 1: 'a table differs', 2: COULD_NOT_RUN },
