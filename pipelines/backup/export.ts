@@ -3,18 +3,20 @@
  * row, soft-deleted ones too), one file per table, then `manifest.json` with counts and checksums,
  * written last and atomically so that a folder without it is a backup that did not finish.
  */
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ENCRYPTED_EXTENSION, BACKUP_CIPHER, DEFAULT_CHUNK_BYTES, type BackupKey } from '../../connectors/file/backup-cipher.js';
 import { MANIFEST_FILE, MANIFEST_VERSION, type BackupColumn, type BackupFile, type BackupFormat, type BackupManifest } from '../../connectors/file/backup-manifest.js';
+import { ColumnKinds } from '../../connectors/file/backup-values.js';
+import { createFileWriter } from '../../connectors/file/file-writer.js';
 import { createSource, type ResolvedConnection } from '../../connectors/registry.js';
 import type { Source, SourceEntity, TableInfo } from '../../connectors/types.js';
 import type { Project } from '../config/project.js';
 import { RunError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { packagePath } from '../package-root.js';
-import { BackupWriter } from './backup-writer.js';
-import { readFileSync } from 'node:fs';
+import { sha256File } from './sha256-file.js';
 
 export interface BackupOptions {
   /** Folder to create (or an empty one). */
@@ -139,8 +141,10 @@ async function exportTable(plan: PlannedTable, options: BackupOptions, log: Logg
   const entity: SourceEntity = { table: plan.table, key, cursor: plan.cursor };
   const sourceRows = await plan.source.count(entity, options.signal);
   const columns = described.map((c) => c.name);
-  const writer = await BackupWriter.open(path.join(options.dir, plan.file), { format: options.format, columns, key: options.key });
-  let written;
+  const file = path.join(options.dir, plan.file);
+  // In place, not renamed at the end: the manifest, written last, is what completes the folder.
+  const writer = await createFileWriter(file, { format: options.format, columns, values: 'exact', key: options.key, inPlace: true, mode: 0o600, sheetName: sheetName(plan.file) });
+  const kinds = new ColumnKinds(columns);
   try {
     for await (const batch of plan.source.read({ entity, batchSize: options.batchSize, signal: options.signal })) {
       const rows = batch.rows.map((row) => row.data);
@@ -149,14 +153,18 @@ async function exportTable(plan: PlannedTable, options: BackupOptions, log: Logg
         if (reject.payload !== null && typeof reject.payload === 'object' && !Array.isArray(reject.payload)) rows.push(reject.payload as Record<string, unknown>);
         else throw new RunError(`${reject.origin}: ${reject.reason}; the backup stopped because this record cannot be kept as it is`, { hint: 'fix the record in the source file, then back up again' });
       }
+      for (const row of rows) kinds.observe(row);
       await writer.write(rows);
       options.onProgress?.(plan.table, rows.length);
     }
-    written = await writer.close();
+    await writer.close();
   } catch (error) {
-    writer.abort();
+    // The partial file stays (no manifest names it).
+    await writer.discard();
     throw error;
   }
+  // The bytes on disk, hashed as `backup verify` will hash them.
+  const written = { rows: writer.rowsWritten, bytes: (await stat(file)).size, sha256: await sha256File(file), kinds: kinds.kinds };
   const seconds = (performance.now() - started) / 1000;
   log.info({ table: plan.table, file: plan.file, rows: written.rows, bytes: written.bytes, seconds: Number(seconds.toFixed(2)) }, `backed up ${plan.table}: ${written.rows} rows into ${plan.file}`);
   const columnInfo: BackupColumn[] = described.map((c, i) => ({ name: c.name, type: c.type, nullable: c.nullable, kind: written.kinds[i]! }));
@@ -172,6 +180,11 @@ async function exportTable(plan: PlannedTable, options: BackupOptions, log: Logg
     sha256: written.sha256,
     sourceRows,
   };
+}
+
+/** The sheet of `customers.xlsx(.enc)` is `customers` (the writer makes it a name Excel accepts). */
+function sheetName(file: string): string {
+  return file.replace(/\.xlsx(\.enc)?$/i, '');
 }
 
 let version: string | null = null;

@@ -17,7 +17,7 @@ import type { LoadTable, TableLoader, TableState } from '../../connectors/table-
 import type { Row } from '../../connectors/types.js';
 import { RunError } from '../errors.js';
 import { isStorableText, storableText, unstorableDetail } from '../state/storable-text.js';
-import { sha256File } from './backup-writer.js';
+import { sha256File } from './sha256-file.js';
 import { assertBackupKey, assertFileSizes, loadManifest } from './verify.js';
 
 export interface RestoreOptions {

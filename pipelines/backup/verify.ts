@@ -10,7 +10,7 @@ import { readBackupManifest, type BackupFile, type BackupManifest } from '../../
 import { BackupTableSource } from '../../connectors/file/backup-source.js';
 import { ConnectorError } from '../../connectors/errors.js';
 import { RunError } from '../errors.js';
-import { sha256File } from './backup-writer.js';
+import { sha256File } from './sha256-file.js';
 
 export interface FileCheck {
   readonly file: string;
