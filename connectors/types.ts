@@ -6,6 +6,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ConnectionUrl } from './connection-url.js';
 import type { TableLoader } from './table-loader.js';
+import type { StateDatabase } from './sink.js';
 
 /** A row as a connector reads or writes it: column name to value. */
 export type Row = Readonly<Record<string, unknown>>;
@@ -358,6 +359,14 @@ export interface Connector<Config = unknown, S extends Sink = Sink> {
   createTableLoader?(config: Config): Promise<TableLoader>;
   /** What `createSink` returns: a SQL database (rows and state together) or an API (state kept apart). @default 'sql' */
   readonly sinkKind?: S['kind'];
+  /**
+   * Where the state of a target of this kind lives, known before anything opens (config checks):
+   * `'target'`: in the target itself; `'beside'`: in the database `target.state` names. Equals
+   * `capabilities.state` of the sinks `createSink` opens. @default 'target'
+   */
+  readonly sinkState?: 'target' | 'beside';
+  /** Opens the database for the state alone (`target.state` of a `'beside'` target): PostgreSQL and PGlite. */
+  createStateDatabase?(config: Config): Promise<StateDatabase>;
   /** False when opening the sink would create it (an embedded database folder not made yet). @default true */
   sinkExists?(config: Config): Promise<boolean>;
   /**

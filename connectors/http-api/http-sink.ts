@@ -6,6 +6,7 @@
  * refused records are alone, as the SQL sinks do with savepoints.
  */
 import type { ApiCallOptions, ApiRecordOutcome, ApiSink, ApiSinkCapabilities, ApiSinkStats, Row, TargetTable } from '../types.js';
+import type { ArchiveRow, ChildTarget, DeleteOutcome, RowOutcome, Sink, SinkCapabilities, SinkWriter, WriteOptions } from '../sink.js';
 import { FatalError } from '../errors.js';
 import type { RetryEvent } from '../retry.js';
 import { fillPath, type HttpApiConfig } from './http-config.js';
@@ -17,9 +18,9 @@ export interface HttpSinkOptions {
   readonly onRetry?: (event: RetryEvent & { readonly request: string }) => void;
 }
 
-export class HttpApiSink implements ApiSink {
+export class HttpApiSink implements Sink, ApiSink {
   readonly kind = 'api' as const;
-  readonly capabilities: ApiSinkCapabilities;
+  readonly capabilities: SinkCapabilities & ApiSinkCapabilities;
   readonly endpoint: string;
   readonly #config: HttpApiConfig;
   readonly #queue: RequestQueue;
@@ -30,10 +31,13 @@ export class HttpApiSink implements ApiSink {
     this.endpoint = config.endpoint;
     this.capabilities = {
       transactional: false,
+      state: 'beside',
       needsExternalState: true,
       maxRecordsPerCall: config.upsert.recordsPerCall,
       deletes: config.delete !== null,
       counts: config.count !== null,
+      contentChecks: false,
+      migrations: false,
     };
     const headers: Record<string, string> = {};
     if (config.auth) headers[config.auth.header] = config.auth.value;
@@ -50,6 +54,51 @@ export class HttpApiSink implements ApiSink {
     });
   }
 
+  /**
+   * Not a transaction: each call takes effect when it returns. Every call of the writer carries
+   * `options.signal` and, in its idempotency keys, `options.idempotencyScope`.
+   */
+  write<T>(fn: (writer: SinkWriter) => Promise<T>, options: WriteOptions = {}): Promise<T> {
+    return fn(this.#writer({ signal: options.signal, idempotencyScope: options.idempotencyScope ?? '' }));
+  }
+
+  #writer(call: ApiCallOptions): SinkWriter {
+    return {
+      upsert: (target, records): Promise<RowOutcome[]> => this.#sendAll(target, records, 'upsert', call),
+      patch: (target, records): Promise<RowOutcome[]> => this.#sendAll(target, records, 'patch', call),
+      delete: (target, ids) => this.#delete(target, ids, call),
+      archive: (target, column, rows, at) => this.#archive(target, column, rows, at, call),
+      repoint: (child, childKeys, parentId) => this.#repoint(child, childKeys, parentId, call),
+    };
+  }
+
+  /**
+   * The archive field set by an update by external id. A record the API refuses stops the call
+   * (`archive` answers a count, not outcomes): nothing is recorded, and the next run tries again.
+   */
+  async #archive(target: TargetTable, column: string, rows: readonly ArchiveRow[], at: Date, call: ApiCallOptions): Promise<number> {
+    const archivedAt = at.toISOString();
+    const outcomes = await this.#sendAll(target, rows.map((row) => ({ [target.key]: row.legacyKey, [column]: archivedAt })), 'patch', call);
+    const refused = outcomes.findIndex((outcome) => !outcome.ok);
+    if (refused >= 0) {
+      const outcome = outcomes[refused]!;
+      throw new FatalError(`${this.endpoint}: the API refused to archive ${target.table} record ${rows[refused]!.legacyKey}: ${outcome.ok ? '' : outcome.reason}`);
+    }
+    return outcomes.length;
+  }
+
+  /** Children re-pointed by an update by their external id of the lookup field; a refusal stops the call. */
+  async #repoint(child: ChildTarget, childKeys: readonly string[], parentId: string, call: ApiCallOptions): Promise<number> {
+    if (childKeys.length === 0) return 0;
+    const outcomes = await this.#sendAll(child, childKeys.map((key) => ({ [child.key]: key, [child.field]: parentId })), 'patch', call);
+    const refused = outcomes.findIndex((outcome) => !outcome.ok);
+    if (refused >= 0) {
+      const outcome = outcomes[refused]!;
+      throw new FatalError(`${this.endpoint}: the API refused to re-point ${child.table} record ${childKeys[refused]} to ${parentId}: ${outcome.ok ? '' : outcome.reason}`);
+    }
+    return outcomes.length;
+  }
+
   upsert(target: TargetTable, records: readonly Row[], options: ApiCallOptions = {}): Promise<ApiRecordOutcome[]> {
     return this.#sendAll(target, records, 'upsert', options);
   }
@@ -60,6 +109,10 @@ export class HttpApiSink implements ApiSink {
   }
 
   async delete(target: TargetTable, ids: readonly string[], options: ApiCallOptions = {}): Promise<{ id: string; ok: boolean; reason?: string }[]> {
+    return (await this.#delete(target, ids, options)).map((outcome) => (outcome.ok ? outcome : { ...outcome, reason: outcome.reason?.replace(/^the API refused to delete its record: /, '') }));
+  }
+
+  async #delete(target: TargetTable, ids: readonly string[], options: ApiCallOptions): Promise<DeleteOutcome[]> {
     const template = this.#config.delete;
     if (!template) throw new FatalError(`${this.endpoint}: no delete endpoint is configured (target.api.delete)`);
     return Promise.all(
@@ -75,7 +128,7 @@ export class HttpApiSink implements ApiSink {
         );
         // Already gone is what we wanted.
         if (response.status < 300 || response.status === 404) return { id, ok: true };
-        return { id, ok: false, reason: `answered ${response.status}: ${describe(response.body)}` };
+        return { id, ok: false, reason: `the API refused to delete its record: answered ${response.status}: ${describe(response.body)}` };
       }),
     );
   }

@@ -16,7 +16,9 @@ import { RunError } from '../errors.js';
 import type { ProjectSession } from '../runner/project-session.js';
 import { resolveReferences } from '../runner/resolve-references.js';
 import { sourceEntityOf } from '../runner/run-entity.js';
-import { canonicalSql, canonicalValue, columnKind, rowDigest, rowDigestSql, rowText, type TargetColumn } from './canonical-value.js';
+import type { TargetColumn } from '../../connectors/sink.js';
+import { canonicalSql, pgColumnKind as columnKind, rowDigestSql } from '../../connectors/sql/pg-canonical.js';
+import { canonicalValue, rowDigest, rowText } from './canonical-value.js';
 import { diffRanges, type ExpectedDigest, type TargetProbe } from './range-diff.js';
 
 export interface ContentDifference {
