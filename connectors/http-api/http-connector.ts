@@ -9,8 +9,8 @@ import { HttpApiSink } from './http-sink.js';
 export const httpApiConnector: Connector<HttpApiConfig, HttpApiSink> = {
   schemes: ['https', 'http'],
   displayName: 'HTTP API',
-  sinkKind: 'api',
   sinkState: 'beside',
+  apiTarget: true,
   parseConfig: (url, context) => parseHttpApiConfig(url, context.settings, (context.settings as { secret?: string } | undefined)?.secret),
   createSink: async (config) => new HttpApiSink(config),
 };

@@ -1,11 +1,11 @@
 /**
  * An HTTP API as the target: records go in through the API's upsert endpoint, by external id, in
  * calls of up to `records_per_call`, through a {@link RequestQueue} (rate limit, retries,
- * idempotency keys). The API's per-record status becomes one {@link ApiRecordOutcome} per record;
+ * idempotency keys). The API's per-record status becomes one {@link RowOutcome} per record;
  * a whole call refused as invalid (400/422 without per-record results) is bisected until the
  * refused records are alone, as the SQL sinks do with savepoints.
  */
-import type { ApiCallOptions, ApiRecordOutcome, ApiSink, ApiSinkCapabilities, ApiSinkStats, Row, TargetTable } from '../types.js';
+import type { Row, TargetTable } from '../types.js';
 import type { ArchiveRow, ChildTarget, DeleteOutcome, RowOutcome, Sink, SinkCapabilities, SinkWriter, WriteOptions } from '../sink.js';
 import { FatalError } from '../errors.js';
 import type { RetryEvent } from '../retry.js';
@@ -18,9 +18,21 @@ export interface HttpSinkOptions {
   readonly onRetry?: (event: RetryEvent & { readonly request: string }) => void;
 }
 
-export class HttpApiSink implements Sink, ApiSink {
-  readonly kind = 'api' as const;
-  readonly capabilities: SinkCapabilities & ApiSinkCapabilities;
+/** What every call of a writer carries: the write's signal, and the scope of its idempotency keys. */
+interface ApiCallOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly idempotencyScope?: string | undefined;
+}
+
+/** Requests sent, retried and throttled so far, for logs and benchmarks. */
+export interface ApiSinkStats {
+  readonly requests: number;
+  readonly retries: number;
+  readonly throttled: number;
+}
+
+export class HttpApiSink implements Sink {
+  readonly capabilities: SinkCapabilities;
   readonly endpoint: string;
   readonly #config: HttpApiConfig;
   readonly #queue: RequestQueue;
@@ -32,8 +44,6 @@ export class HttpApiSink implements Sink, ApiSink {
     this.capabilities = {
       transactional: false,
       state: 'beside',
-      needsExternalState: true,
-      maxRecordsPerCall: config.upsert.recordsPerCall,
       deletes: config.delete !== null,
       counts: config.count !== null,
       contentChecks: false,
@@ -99,19 +109,6 @@ export class HttpApiSink implements Sink, ApiSink {
     return outcomes.length;
   }
 
-  upsert(target: TargetTable, records: readonly Row[], options: ApiCallOptions = {}): Promise<ApiRecordOutcome[]> {
-    return this.#sendAll(target, records, 'upsert', options);
-  }
-
-  patch(target: TargetTable, records: readonly Row[], options: ApiCallOptions = {}): Promise<ApiRecordOutcome[]> {
-    // Upserts by external id carry only the fields given: for records that exist, an update of those fields.
-    return this.#sendAll(target, records, 'patch', options);
-  }
-
-  async delete(target: TargetTable, ids: readonly string[], options: ApiCallOptions = {}): Promise<{ id: string; ok: boolean; reason?: string }[]> {
-    return (await this.#delete(target, ids, options)).map((outcome) => (outcome.ok ? outcome : { ...outcome, reason: outcome.reason?.replace(/^the API refused to delete its record: /, '') }));
-  }
-
   async #delete(target: TargetTable, ids: readonly string[], options: ApiCallOptions): Promise<DeleteOutcome[]> {
     const template = this.#config.delete;
     if (!template) throw new FatalError(`${this.endpoint}: no delete endpoint is configured (target.api.delete)`);
@@ -133,10 +130,10 @@ export class HttpApiSink implements Sink, ApiSink {
     );
   }
 
-  async countRows(target: TargetTable, options: ApiCallOptions = {}): Promise<number> {
+  async countRows(target: TargetTable): Promise<number> {
     const template = this.#config.count;
     if (!template) throw new FatalError(`${this.endpoint}: no count endpoint is configured (target.api.count)`);
-    const response = await this.#queue.send({ method: template.method, url: this.#url(fillPath(template.path, { module: target.table, key: target.key })) }, options.signal);
+    const response = await this.#queue.send({ method: template.method, url: this.#url(fillPath(template.path, { module: target.table, key: target.key })) });
     const value = response.status < 300 ? pick(response.body, template.field) : undefined;
     if (typeof value !== 'number' && !(typeof value === 'string' && /^\d+$/.test(value))) {
       throw new FatalError(`${this.endpoint}: the count endpoint answered ${response.status} without a number at \`${template.field}\`: ${describe(response.body)}`);
@@ -155,9 +152,9 @@ export class HttpApiSink implements Sink, ApiSink {
   }
 
   /** Splits into calls, sends them through the queue (bounded), and keeps the input order. */
-  async #sendAll(target: TargetTable, records: readonly Row[], operation: string, options: ApiCallOptions): Promise<ApiRecordOutcome[]> {
+  async #sendAll(target: TargetTable, records: readonly Row[], operation: string, options: ApiCallOptions): Promise<RowOutcome[]> {
     const size = this.#config.upsert.recordsPerCall;
-    const calls: Promise<ApiRecordOutcome[]>[] = [];
+    const calls: Promise<RowOutcome[]>[] = [];
     for (let start = 0; start < records.length; start += size) {
       // Backpressure: a few calls queued per slot, no more, however large the batch.
       await this.#queue.ready(this.#config.limits.concurrency * 4, options.signal);
@@ -170,7 +167,7 @@ export class HttpApiSink implements Sink, ApiSink {
   }
 
   /** One call; a whole call refused as invalid is bisected so that only the bad records are rejected. */
-  async #sendCall(target: TargetTable, records: readonly Row[], operation: string, options: ApiCallOptions): Promise<ApiRecordOutcome[]> {
+  async #sendCall(target: TargetTable, records: readonly Row[], operation: string, options: ApiCallOptions): Promise<RowOutcome[]> {
     const { upsert, response: shape } = this.#config;
     const ids = records.map((record) => String(record[target.key]));
     const body: Record<string, unknown> = { ...fillBody(upsert.body, target.key), [upsert.recordsField]: records };
@@ -208,7 +205,7 @@ export class HttpApiSink implements Sink, ApiSink {
     throw new FatalError(`${this.endpoint}: ${upsert.method} ${target.table} answered ${response.status}: ${describe(response.body)}`);
   }
 
-  #outcome(result: unknown, externalId: string): ApiRecordOutcome {
+  #outcome(result: unknown, externalId: string): RowOutcome {
     const shape = this.#config.response;
     const status = pick(result, shape.statusField);
     if (shape.successValues.includes(String(status))) {

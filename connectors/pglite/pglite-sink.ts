@@ -7,7 +7,7 @@ import { access, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Kysely, type Transaction } from 'kysely';
 import type { ContentProbe, Sink, SinkCapabilities, SinkWriter, StateDatabase, WriteOptions } from '../sink.js';
-import type { SinkCapabilities as LegacySinkCapabilities, SqlSink, SqlSinkTransaction, TargetTable } from '../types.js';
+import type { TargetTable } from '../types.js';
 import { ConnectorError, FatalError, classifyDriverError } from '../errors.js';
 import { upsertRows } from '../sql/pg-upsert.js';
 import { withSavepoint } from '../sql/savepoint.js';
@@ -31,17 +31,14 @@ const PGLITE_MAX_BATCH_ROWS = 1000;
 // date, timestamp, timestamptz, numeric, int8 as text: nothing rounded, nothing shifted.
 const TEXT_TYPES = [1082, 1114, 1184, 1700, 20];
 
-export class PgliteSink implements Sink, SqlSink {
-  readonly kind = 'sql' as const;
-  readonly capabilities: SinkCapabilities & LegacySinkCapabilities = {
+export class PgliteSink implements Sink {
+  readonly capabilities: SinkCapabilities = {
     transactional: true,
     state: 'target',
     deletes: true,
     counts: true,
     contentChecks: true,
     migrations: true,
-    maxParams: PGLITE_MAX_PARAMS,
-    sessionLocks: false,
     maxBatchRows: PGLITE_MAX_BATCH_ROWS,
   };
   readonly endpoint: string;
@@ -103,12 +100,6 @@ export class PgliteSink implements Sink, SqlSink {
           state: { db: trx },
         }),
       ),
-    );
-  }
-
-  transaction<T>(fn: (tx: SqlSinkTransaction) => Promise<T>): Promise<T> {
-    return this.#transaction((trx) =>
-      fn({ db: trx, upsert: (target, rows) => upsertRows(trx, target, rows, PGLITE_MAX_PARAMS), savepoint: (run) => withSavepoint(trx, run) }),
     );
   }
 

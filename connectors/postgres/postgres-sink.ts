@@ -5,7 +5,7 @@
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import type { ContentProbe, Sink, SinkCapabilities, SinkWriter, StateDatabase, StateTransaction, WriteOptions } from '../sink.js';
-import type { Row, SinkCapabilities as LegacySinkCapabilities, SqlSink, SqlSinkTransaction, TargetTable } from '../types.js';
+import type { Row, TargetTable } from '../types.js';
 import { ConnectorError, classifyDriverError } from '../errors.js';
 import { copyAppend, copyUpsertRows, StagingTables, type CopyClient } from './copy-upsert.js';
 import { withSavepoint } from '../sql/savepoint.js';
@@ -17,8 +17,6 @@ import type { UpsertedRow } from '../sql/pg-upsert.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { classifyingPool, type PgClient, type PgPool } from './postgres-pool.js';
 
-const POSTGRES_MAX_PARAMS = 65_535;
-
 /** One open transaction on a checked-out client, with the COPY paths of that client. */
 interface PgTransaction {
   readonly db: Kysely<any>;
@@ -27,19 +25,10 @@ interface PgTransaction {
   readonly state: StateTransaction;
 }
 
-export class PostgresSink implements Sink, SqlSink {
-  readonly kind = 'sql' as const;
-  readonly capabilities: SinkCapabilities & LegacySinkCapabilities = {
-    transactional: true,
-    state: 'target',
-    deletes: true,
-    counts: true,
-    contentChecks: true,
-    migrations: true,
-    maxParams: POSTGRES_MAX_PARAMS,
-    sessionLocks: true,
-  };
+export class PostgresSink implements Sink {
+  readonly capabilities: SinkCapabilities = { transactional: true, state: 'target', deletes: true, counts: true, contentChecks: true, migrations: true };
   readonly endpoint: string;
+  /** Kysely on the pool, outside any transaction (also the state database's). */
   readonly db: Kysely<any>;
   readonly stateDatabase: StateDatabase;
   readonly #pool: PgPool;
@@ -63,10 +52,6 @@ export class PostgresSink implements Sink, SqlSink {
 
   write<T>(fn: (writer: SinkWriter) => Promise<T>, _options?: WriteOptions): Promise<T> {
     return this.#transaction((tx) => fn(pgSinkWriter(tx)));
-  }
-
-  async transaction<T>(fn: (tx: SqlSinkTransaction) => Promise<T>): Promise<T> {
-    return this.#transaction((tx) => fn({ db: tx.db, upsert: tx.upsert, savepoint: tx.savepoint, append: tx.state.append! }));
   }
 
   countRows(target: TargetTable): Promise<number> {
