@@ -2,7 +2,8 @@
  * URL scheme → connector. The pipeline asks the registry, never a driver: adding a connector is
  * one `register` call.
  */
-import type { Connector, ConnectorContext, Sink, Source } from './types.js';
+import type { Connector, ConnectorContext, Source } from './types.js';
+import type { Sink, StateDatabase } from './sink.js';
 import type { TableLoader } from './table-loader.js';
 import { parseConnectionUrl, type ConnectionUrl } from './connection-url.js';
 import { ConnectionConfigError } from './errors.js';
@@ -55,6 +56,14 @@ export async function createSink(connection: ResolvedConnection): Promise<Sink> 
     throw new ConnectionConfigError(`Connection \`${connection.name}\` (${connection.connector.displayName}) cannot be written to`);
   }
   return connection.connector.createSink(connection.config);
+}
+
+/** The database that holds the state of a target that keeps none (`target.state`): PostgreSQL or PGlite. */
+export async function createStateDatabase(connection: ResolvedConnection): Promise<StateDatabase> {
+  if (!connection.connector.createStateDatabase) {
+    throw new ConnectionConfigError(`Connection \`${connection.name}\` (${connection.connector.displayName}) cannot hold the migration state; use pglite://folder or postgres://…`);
+  }
+  return connection.connector.createStateDatabase(connection.config);
 }
 
 /** A loader of whole tables (`cutover backup restore`); only MySQL/MariaDB and PostgreSQL have one. */

@@ -1,7 +1,7 @@
 /**
  * Loading whole tables into a database, for `cutover backup restore`: a table is created from the
  * column kinds a backup's manifest records (each connector decides the SQL type of each kind), then
- * filled batch by batch. Unlike a {@link SqlSink} there is no key mapping, no upsert and no state:
+ * filled batch by batch. Unlike a sink (sink.ts) there is no key mapping, no upsert and no state:
  * the rows go in as they are, and a table that already holds rows is the caller's to refuse.
  */
 import type { ValueKind } from './file/backup-values.js';

@@ -1,11 +1,11 @@
 /**
- * The connector boundary. A connector turns a connection URL into a {@link Source}, a {@link Sink},
- * or both, much as a kysely `Dialect` turns a pool into a driver. Nothing outside
- * `connectors/<name>/` imports a database driver or a file parser.
+ * The connector boundary. A connector turns a connection URL into a {@link Source}, a {@link Sink}
+ * (connectors/sink.ts), or both, much as a kysely `Dialect` turns a pool into a driver. Nothing
+ * outside `connectors/<name>/` imports a database driver or a file parser.
  */
-import type { Kysely, Transaction } from 'kysely';
 import type { ConnectionUrl } from './connection-url.js';
 import type { TableLoader } from './table-loader.js';
+import type { Sink, StateDatabase } from './sink.js';
 
 /** A row as a connector reads or writes it: column name to value. */
 export type Row = Readonly<Record<string, unknown>>;
@@ -203,132 +203,6 @@ export interface TargetTable {
   readonly id: string;
 }
 
-/** What happened to one row of an upsert. */
-export interface UpsertOutcome {
-  /** The target id of the row, as text. */
-  readonly id: string;
-  readonly inserted: boolean;
-}
-
-/** The operations available inside one target transaction. */
-export interface SqlSinkTransaction {
-  /** Kysely bound to the transaction, so that state can commit with the rows. */
-  readonly db: Transaction<any> | Kysely<any>;
-  /**
-   * Inserts or updates rows by `target.key`, returning one outcome per input row, in input order.
-   * Rows must all have the same columns. Throws only for faults of the whole batch.
-   */
-  upsert(target: TargetTable, rows: readonly Row[]): Promise<UpsertOutcome[]>;
-  /**
-   * Runs `fn` under a savepoint: when it throws, its statements are rolled back and the rest of the
-   * transaction stays usable. Used to isolate the one row of a batch that the target refuses.
-   */
-  savepoint<T>(fn: () => Promise<T>): Promise<T>;
-  /**
-   * Adds rows that cannot be there yet to `schema.table` (all with the same columns), with COPY
-   * where the database has it. No conflict handling: a duplicate key fails the transaction.
-   * Absent where plain INSERTs are as fast (PGlite).
-   */
-  append?(schema: string, table: string, rows: readonly Row[]): Promise<void>;
-}
-
-/** Declared abilities of a sink. */
-export interface SinkCapabilities {
-  /** Rows and state can commit in one transaction. */
-  readonly transactional: boolean;
-  /** Bind parameters per statement, which bounds rows per multi-row statement. */
-  readonly maxParams: number;
-  /** Session-level advisory locks exist, so that one run at a time can be enforced across hosts. */
-  readonly sessionLocks: boolean;
-  /**
-   * Rows a batch may hold at most, whatever `batch_size` says: an embedded database shares the
-   * process's memory, and the rows in flight (read ahead, planned, committing) are most of it.
-   */
-  readonly maxBatchRows?: number;
-}
-
-/** A SQL target (PostgreSQL, PGlite): rows and the `cutover` state schema live in one database. */
-export interface SqlSink {
-  readonly kind: 'sql';
-  readonly capabilities: SinkCapabilities;
-  /** Kysely on the target, outside any transaction: migrations, lookups, counts. */
-  readonly db: Kysely<any>;
-  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
-  transaction<T>(fn: (tx: SqlSinkTransaction) => Promise<T>): Promise<T>;
-  /** Idempotent. */
-  close(): Promise<void>;
-}
-
-/** Declared abilities of an HTTP API target; the runner plans from these (STYLE 3). */
-export interface ApiSinkCapabilities {
-  /** Records and state cannot commit together: state is written after every record has an outcome. */
-  readonly transactional: false;
-  /** The state (id map, watermarks, ledger) lives in a database of its own (PGlite or PostgreSQL). */
-  readonly needsExternalState: true;
-  /** Records per upsert call (the API's batch endpoint limit; 1 where it has none). */
-  readonly maxRecordsPerCall: number;
-  /** {@link ApiSink.delete} exists: folded duplicates and `on_delete: delete` can remove records. */
-  readonly deletes: boolean;
-  /** {@link ApiSink.countRows} exists: reconcile can compare the target's record count. */
-  readonly counts: boolean;
-}
-
-/** What happened to one record sent to an API: an id (created or updated), or the API's refusal. */
-export type ApiRecordOutcome =
-  | { readonly ok: true; readonly id: string; readonly inserted: boolean }
-  | { readonly ok: false; readonly reason: string; readonly detail: unknown };
-
-/** Arguments common to the calls of an {@link ApiSink}. */
-export interface ApiCallOptions {
-  readonly signal?: AbortSignal | undefined;
-  /**
-   * Mixed into every idempotency key with the records' external ids and content: the same request
-   * retried within a scope (a run) carries the same key; a later run sending the same content again
-   * is not answered from the API's idempotency cache. @default ''
-   */
-  readonly idempotencyScope?: string | undefined;
-}
-
-/**
- * A new CRM reached through its HTTP API: upserts by external id, in calls of up to
- * `maxRecordsPerCall` records, rate-limited and retried by the connector. Not transactional: the
- * runner keeps the state elsewhere and commits it only after every record of a batch has an outcome.
- */
-export interface ApiSink {
-  readonly kind: 'api';
-  readonly capabilities: ApiSinkCapabilities;
-  /** `https://api.example.com` for messages; never the credentials. */
-  readonly endpoint: string;
-  /**
-   * Upserts records by `target.key` (the external id) into module `target.table`, returning one
-   * outcome per record, in input order. Records the API refuses are outcomes, not errors; throws
-   * `TransientError` once retries are exhausted, `FatalError` when retrying cannot help (401, 404).
-   */
-  upsert(target: TargetTable, records: readonly Row[], options?: ApiCallOptions): Promise<ApiRecordOutcome[]>;
-  /**
-   * Updates fields of records that exist, by external id: `records` hold `target.key` and the fields
-   * to change. Used to archive records and re-point children; one outcome per record.
-   */
-  patch(target: TargetTable, records: readonly Row[], options?: ApiCallOptions): Promise<ApiRecordOutcome[]>;
-  /** Deletes records by the API's id; a record already gone counts as deleted. Only with `capabilities.deletes`. */
-  delete?(target: TargetTable, ids: readonly string[], options?: ApiCallOptions): Promise<{ readonly id: string; readonly ok: boolean; readonly reason?: string }[]>;
-  /** Records the module holds that carry an external id. Only with `capabilities.counts`. */
-  countRows?(target: TargetTable, options?: ApiCallOptions): Promise<number>;
-  /** Requests sent, retried and throttled so far, for logs and benchmarks. */
-  stats(): ApiSinkStats;
-  /** Cancels queued requests and waits for those in flight; idempotent. */
-  close(): Promise<void>;
-}
-
-export interface ApiSinkStats {
-  readonly requests: number;
-  readonly retries: number;
-  readonly throttled: number;
-}
-
-/** A target: a SQL database (rows and state in one transaction) or an HTTP API (state kept apart). */
-export type Sink = SqlSink | ApiSink;
-
 /** Context a connector gets from the caller. */
 export interface ConnectorContext {
   /** Folder that relative paths in URLs are resolved against (the project folder). */
@@ -356,8 +230,20 @@ export interface Connector<Config = unknown, S extends Sink = Sink> {
   createSink?(config: Config): Promise<S>;
   /** For `cutover backup restore`: creates tables from a backup's column kinds and loads them. */
   createTableLoader?(config: Config): Promise<TableLoader>;
-  /** What `createSink` returns: a SQL database (rows and state together) or an API (state kept apart). @default 'sql' */
-  readonly sinkKind?: S['kind'];
+  /**
+   * Where the state of a target of this kind lives, known before anything opens (config checks):
+   * `'target'`: in the target itself; `'beside'`: in the database `target.state` names. Equals
+   * `capabilities.state` of the sinks `createSink` opens. @default 'target'
+   */
+  readonly sinkState?: 'target' | 'beside';
+  /** Opens the database for the state alone (`target.state` of a `'beside'` target): PostgreSQL and PGlite. */
+  createStateDatabase?(config: Config): Promise<StateDatabase>;
+  /**
+   * The target is an HTTP API that `target.api` in cutover.yaml describes: mappings name its
+   * modules (`target.module`), it has no tables to migrate, and deletes need its delete endpoint.
+   * @default false
+   */
+  readonly apiTarget?: boolean;
   /** False when opening the sink would create it (an embedded database folder not made yet). @default true */
   sinkExists?(config: Config): Promise<boolean>;
   /**

@@ -1,11 +1,12 @@
 /**
  * An HTTP API as the target: records go in through the API's upsert endpoint, by external id, in
  * calls of up to `records_per_call`, through a {@link RequestQueue} (rate limit, retries,
- * idempotency keys). The API's per-record status becomes one {@link ApiRecordOutcome} per record;
+ * idempotency keys). The API's per-record status becomes one {@link RowOutcome} per record;
  * a whole call refused as invalid (400/422 without per-record results) is bisected until the
  * refused records are alone, as the SQL sinks do with savepoints.
  */
-import type { ApiCallOptions, ApiRecordOutcome, ApiSink, ApiSinkCapabilities, ApiSinkStats, Row, TargetTable } from '../types.js';
+import type { Row, TargetTable } from '../types.js';
+import type { ArchiveRow, ChildTarget, DeleteOutcome, RowOutcome, Sink, SinkCapabilities, SinkWriter, WriteOptions } from '../sink.js';
 import { FatalError } from '../errors.js';
 import type { RetryEvent } from '../retry.js';
 import { fillPath, type HttpApiConfig } from './http-config.js';
@@ -17,9 +18,21 @@ export interface HttpSinkOptions {
   readonly onRetry?: (event: RetryEvent & { readonly request: string }) => void;
 }
 
-export class HttpApiSink implements ApiSink {
-  readonly kind = 'api' as const;
-  readonly capabilities: ApiSinkCapabilities;
+/** What every call of a writer carries: the write's signal, and the scope of its idempotency keys. */
+interface ApiCallOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly idempotencyScope?: string | undefined;
+}
+
+/** Requests sent, retried and throttled so far, for logs and benchmarks. */
+export interface ApiSinkStats {
+  readonly requests: number;
+  readonly retries: number;
+  readonly throttled: number;
+}
+
+export class HttpApiSink implements Sink {
+  readonly capabilities: SinkCapabilities;
   readonly endpoint: string;
   readonly #config: HttpApiConfig;
   readonly #queue: RequestQueue;
@@ -30,10 +43,11 @@ export class HttpApiSink implements ApiSink {
     this.endpoint = config.endpoint;
     this.capabilities = {
       transactional: false,
-      needsExternalState: true,
-      maxRecordsPerCall: config.upsert.recordsPerCall,
+      state: 'beside',
       deletes: config.delete !== null,
       counts: config.count !== null,
+      contentChecks: false,
+      migrations: false,
     };
     const headers: Record<string, string> = {};
     if (config.auth) headers[config.auth.header] = config.auth.value;
@@ -50,16 +64,52 @@ export class HttpApiSink implements ApiSink {
     });
   }
 
-  upsert(target: TargetTable, records: readonly Row[], options: ApiCallOptions = {}): Promise<ApiRecordOutcome[]> {
-    return this.#sendAll(target, records, 'upsert', options);
+  /**
+   * Not a transaction: each call takes effect when it returns. Every call of the writer carries
+   * `options.signal` and, in its idempotency keys, `options.idempotencyScope`.
+   */
+  write<T>(fn: (writer: SinkWriter) => Promise<T>, options: WriteOptions = {}): Promise<T> {
+    return fn(this.#writer({ signal: options.signal, idempotencyScope: options.idempotencyScope ?? '' }));
   }
 
-  patch(target: TargetTable, records: readonly Row[], options: ApiCallOptions = {}): Promise<ApiRecordOutcome[]> {
-    // Upserts by external id carry only the fields given: for records that exist, an update of those fields.
-    return this.#sendAll(target, records, 'patch', options);
+  #writer(call: ApiCallOptions): SinkWriter {
+    return {
+      upsert: (target, records): Promise<RowOutcome[]> => this.#sendAll(target, records, 'upsert', call),
+      patch: (target, records): Promise<RowOutcome[]> => this.#sendAll(target, records, 'patch', call),
+      delete: (target, ids) => this.#delete(target, ids, call),
+      archive: (target, column, rows, at) => this.#archive(target, column, rows, at, call),
+      repoint: (child, childKeys, parentId) => this.#repoint(child, childKeys, parentId, call),
+    };
   }
 
-  async delete(target: TargetTable, ids: readonly string[], options: ApiCallOptions = {}): Promise<{ id: string; ok: boolean; reason?: string }[]> {
+  /**
+   * The archive field set by an update by external id. A record the API refuses stops the call
+   * (`archive` answers a count, not outcomes): nothing is recorded, and the next run tries again.
+   */
+  async #archive(target: TargetTable, column: string, rows: readonly ArchiveRow[], at: Date, call: ApiCallOptions): Promise<number> {
+    const archivedAt = at.toISOString();
+    const outcomes = await this.#sendAll(target, rows.map((row) => ({ [target.key]: row.legacyKey, [column]: archivedAt })), 'patch', call);
+    const refused = outcomes.findIndex((outcome) => !outcome.ok);
+    if (refused >= 0) {
+      const outcome = outcomes[refused]!;
+      throw new FatalError(`${this.endpoint}: the API refused to archive ${target.table} record ${rows[refused]!.legacyKey}: ${outcome.ok ? '' : outcome.reason}`);
+    }
+    return outcomes.length;
+  }
+
+  /** Children re-pointed by an update by their external id of the lookup field; a refusal stops the call. */
+  async #repoint(child: ChildTarget, childKeys: readonly string[], parentId: string, call: ApiCallOptions): Promise<number> {
+    if (childKeys.length === 0) return 0;
+    const outcomes = await this.#sendAll(child, childKeys.map((key) => ({ [child.key]: key, [child.field]: parentId })), 'patch', call);
+    const refused = outcomes.findIndex((outcome) => !outcome.ok);
+    if (refused >= 0) {
+      const outcome = outcomes[refused]!;
+      throw new FatalError(`${this.endpoint}: the API refused to re-point ${child.table} record ${childKeys[refused]} to ${parentId}: ${outcome.ok ? '' : outcome.reason}`);
+    }
+    return outcomes.length;
+  }
+
+  async #delete(target: TargetTable, ids: readonly string[], options: ApiCallOptions): Promise<DeleteOutcome[]> {
     const template = this.#config.delete;
     if (!template) throw new FatalError(`${this.endpoint}: no delete endpoint is configured (target.api.delete)`);
     return Promise.all(
@@ -75,15 +125,15 @@ export class HttpApiSink implements ApiSink {
         );
         // Already gone is what we wanted.
         if (response.status < 300 || response.status === 404) return { id, ok: true };
-        return { id, ok: false, reason: `answered ${response.status}: ${describe(response.body)}` };
+        return { id, ok: false, reason: `the API refused to delete its record: answered ${response.status}: ${describe(response.body)}` };
       }),
     );
   }
 
-  async countRows(target: TargetTable, options: ApiCallOptions = {}): Promise<number> {
+  async countRows(target: TargetTable): Promise<number> {
     const template = this.#config.count;
     if (!template) throw new FatalError(`${this.endpoint}: no count endpoint is configured (target.api.count)`);
-    const response = await this.#queue.send({ method: template.method, url: this.#url(fillPath(template.path, { module: target.table, key: target.key })) }, options.signal);
+    const response = await this.#queue.send({ method: template.method, url: this.#url(fillPath(template.path, { module: target.table, key: target.key })) });
     const value = response.status < 300 ? pick(response.body, template.field) : undefined;
     if (typeof value !== 'number' && !(typeof value === 'string' && /^\d+$/.test(value))) {
       throw new FatalError(`${this.endpoint}: the count endpoint answered ${response.status} without a number at \`${template.field}\`: ${describe(response.body)}`);
@@ -102,9 +152,9 @@ export class HttpApiSink implements ApiSink {
   }
 
   /** Splits into calls, sends them through the queue (bounded), and keeps the input order. */
-  async #sendAll(target: TargetTable, records: readonly Row[], operation: string, options: ApiCallOptions): Promise<ApiRecordOutcome[]> {
+  async #sendAll(target: TargetTable, records: readonly Row[], operation: string, options: ApiCallOptions): Promise<RowOutcome[]> {
     const size = this.#config.upsert.recordsPerCall;
-    const calls: Promise<ApiRecordOutcome[]>[] = [];
+    const calls: Promise<RowOutcome[]>[] = [];
     for (let start = 0; start < records.length; start += size) {
       // Backpressure: a few calls queued per slot, no more, however large the batch.
       await this.#queue.ready(this.#config.limits.concurrency * 4, options.signal);
@@ -117,7 +167,7 @@ export class HttpApiSink implements ApiSink {
   }
 
   /** One call; a whole call refused as invalid is bisected so that only the bad records are rejected. */
-  async #sendCall(target: TargetTable, records: readonly Row[], operation: string, options: ApiCallOptions): Promise<ApiRecordOutcome[]> {
+  async #sendCall(target: TargetTable, records: readonly Row[], operation: string, options: ApiCallOptions): Promise<RowOutcome[]> {
     const { upsert, response: shape } = this.#config;
     const ids = records.map((record) => String(record[target.key]));
     const body: Record<string, unknown> = { ...fillBody(upsert.body, target.key), [upsert.recordsField]: records };
@@ -155,7 +205,7 @@ export class HttpApiSink implements ApiSink {
     throw new FatalError(`${this.endpoint}: ${upsert.method} ${target.table} answered ${response.status}: ${describe(response.body)}`);
   }
 
-  #outcome(result: unknown, externalId: string): ApiRecordOutcome {
+  #outcome(result: unknown, externalId: string): RowOutcome {
     const shape = this.#config.response;
     const status = pick(result, shape.statusField);
     if (shape.successValues.includes(String(status))) {

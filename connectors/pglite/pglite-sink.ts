@@ -5,11 +5,16 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Kysely } from 'kysely';
-import type { SinkCapabilities, SqlSink, SqlSinkTransaction } from '../types.js';
+import { Kysely, type Transaction } from 'kysely';
+import type { ContentProbe, Sink, SinkCapabilities, SinkWriter, StateDatabase, WriteOptions } from '../sink.js';
+import type { TargetTable } from '../types.js';
 import { ConnectorError, FatalError, classifyDriverError } from '../errors.js';
 import { upsertRows } from '../sql/pg-upsert.js';
 import { withSavepoint } from '../sql/savepoint.js';
+import { pgContentProbe } from '../sql/pg-content-probe.js';
+import { applyPgMigrations } from '../sql/pg-migrations.js';
+import { analyzePgTable, countPgRows } from '../sql/pg-table-stats.js';
+import { pgSinkWriter } from '../sql/pg-writer.js';
 import type { PgliteConfig } from './pglite-config.js';
 import { PgliteDialect, type PgliteDatabase } from './pglite-dialect.js';
 import { acquireFolderLock, type FolderLock } from './folder-lock.js';
@@ -26,18 +31,36 @@ const PGLITE_MAX_BATCH_ROWS = 1000;
 // date, timestamp, timestamptz, numeric, int8 as text: nothing rounded, nothing shifted.
 const TEXT_TYPES = [1082, 1114, 1184, 1700, 20];
 
-export class PgliteSink implements SqlSink {
-  readonly kind = 'sql' as const;
-  readonly capabilities: SinkCapabilities = { transactional: true, maxParams: PGLITE_MAX_PARAMS, sessionLocks: false, maxBatchRows: PGLITE_MAX_BATCH_ROWS };
+export class PgliteSink implements Sink {
+  readonly capabilities: SinkCapabilities = {
+    transactional: true,
+    state: 'target',
+    deletes: true,
+    counts: true,
+    contentChecks: true,
+    migrations: true,
+    maxBatchRows: PGLITE_MAX_BATCH_ROWS,
+  };
+  readonly endpoint: string;
   readonly db: Kysely<any>;
-  readonly #where: string;
+  /** The target's own state database; also what `target.state` of a file or API target opens. */
+  readonly stateDatabase: StateDatabase;
   readonly #lock: FolderLock | null;
   #closed = false;
 
   private constructor(config: PgliteConfig, database: PgliteDatabase, lock: FolderLock | null) {
-    this.#where = config.endpoint;
+    this.endpoint = config.endpoint;
     this.#lock = lock;
-    this.db = new Kysely<any>({ dialect: new PgliteDialect(classifyingDatabase(database, this.#where)) });
+    this.db = new Kysely<any>({ dialect: new PgliteDialect(classifyingDatabase(database, this.endpoint)) });
+    this.stateDatabase = {
+      // No advisory locks are needed: the folder lock admits one process.
+      capabilities: { sessionLocks: false, maxBatchRows: PGLITE_MAX_BATCH_ROWS },
+      endpoint: this.endpoint,
+      db: this.db,
+      transaction: (fn) => this.#transaction((trx) => fn({ db: trx })),
+      // The target's own: closed with the sink.
+      close: async () => undefined,
+    };
   }
 
   static async open(config: PgliteConfig): Promise<PgliteSink> {
@@ -67,13 +90,40 @@ export class PgliteSink implements SqlSink {
     }
   }
 
-  async transaction<T>(fn: (tx: SqlSinkTransaction) => Promise<T>): Promise<T> {
+  write<T>(fn: (writer: SinkWriter) => Promise<T>, _options?: WriteOptions): Promise<T> {
+    return this.#transaction((trx) =>
+      fn(
+        pgSinkWriter({
+          db: trx,
+          upsert: (target, rows) => upsertRows(trx, target, rows, PGLITE_MAX_PARAMS),
+          savepoint: (run) => withSavepoint(trx, run),
+          state: { db: trx },
+        }),
+      ),
+    );
+  }
+
+  countRows(target: TargetTable): Promise<number> {
+    return countPgRows(this.db, target);
+  }
+
+  contentProbe(target: TargetTable, columns: readonly string[]): Promise<ContentProbe> {
+    return pgContentProbe(this.db, target, columns);
+  }
+
+  applyMigrations(dir: string, ledgerSchema: string): Promise<string[]> {
+    return applyPgMigrations(this.db, dir, ledgerSchema);
+  }
+
+  analyze(target: TargetTable): Promise<void> {
+    return analyzePgTable(this.db, target);
+  }
+
+  async #transaction<T>(fn: (trx: Transaction<any>) => Promise<T>): Promise<T> {
     try {
-      return await this.db.transaction().execute((trx) =>
-        fn({ db: trx, upsert: (target, rows) => upsertRows(trx, target, rows, PGLITE_MAX_PARAMS), savepoint: (run) => withSavepoint(trx, run) }),
-      );
+      return await this.db.transaction().execute(fn);
     } catch (error) {
-      throw error instanceof ConnectorError ? error : classifyDriverError(error, this.#where);
+      throw error instanceof ConnectorError ? error : classifyDriverError(error, this.endpoint);
     }
   }
 

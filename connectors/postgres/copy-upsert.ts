@@ -14,9 +14,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { Row, TargetTable, UpsertOutcome } from '../types.js';
+import type { Row, TargetTable } from '../types.js';
 import { FatalError } from '../errors.js';
-import { quotePgIdentifier } from '../sql/pg-upsert.js';
+import { quotePgIdentifier, type UpsertedRow } from '../sql/pg-upsert.js';
 
 /** pg's own conversion of a JavaScript value to its text parameter, so that COPY sends what a bound parameter would. */
 const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(value: unknown): string | Buffer | null };
@@ -77,7 +77,7 @@ interface ReturnedRow {
   readonly __inserted: boolean;
 }
 
-export async function copyUpsertRows(client: CopyClient, staging: StagingTables, target: TargetTable, rows: readonly Row[]): Promise<UpsertOutcome[]> {
+export async function copyUpsertRows(client: CopyClient, staging: StagingTables, target: TargetTable, rows: readonly Row[]): Promise<UpsertedRow[]> {
   if (rows.length === 0) return [];
   const columns = Object.keys(rows[0]!);
   if (!columns.includes(target.key)) throw new FatalError(`upsert into ${target.table}: rows lack the key column \`${target.key}\``);
@@ -94,7 +94,7 @@ export async function copyUpsertRows(client: CopyClient, staging: StagingTables,
       `ON CONFLICT (${quotePgIdentifier(target.key)}) DO UPDATE SET ${set} ` +
       `RETURNING ${quotePgIdentifier(target.id)}::text AS __id, ${quotePgIdentifier(target.key)}::text AS __key, (xmax = 0) AS __inserted`,
   );
-  const byKey = new Map<string, UpsertOutcome>();
+  const byKey = new Map<string, UpsertedRow>();
   for (const row of returned as unknown as ReturnedRow[]) byKey.set(row.__key, { id: row.__id, inserted: row.__inserted });
   return rows.map((row) => {
     const outcome = byKey.get(String(row[target.key]));

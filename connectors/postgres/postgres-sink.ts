@@ -1,33 +1,76 @@
 /**
- * PostgreSQL as the target: rows and the migration state commit in one transaction per batch.
+ * PostgreSQL as the target: rows and the migration state commit in one transaction per batch. The
+ * state database is the target's own (same pool), and a batch's writer hands the state store the
+ * same transaction.
  */
 import { Kysely, PostgresDialect } from 'kysely';
-import type { Row, SinkCapabilities, SqlSink, SqlSinkTransaction, TargetTable, UpsertOutcome } from '../types.js';
+import type { ContentProbe, Sink, SinkCapabilities, SinkWriter, StateDatabase, StateTransaction, WriteOptions } from '../sink.js';
+import type { Row, TargetTable } from '../types.js';
 import { ConnectorError, classifyDriverError } from '../errors.js';
 import { copyAppend, copyUpsertRows, StagingTables, type CopyClient } from './copy-upsert.js';
 import { withSavepoint } from '../sql/savepoint.js';
+import { pgContentProbe } from '../sql/pg-content-probe.js';
+import { applyPgMigrations } from '../sql/pg-migrations.js';
+import { analyzePgTable, countPgRows } from '../sql/pg-table-stats.js';
+import { pgSinkWriter } from '../sql/pg-writer.js';
+import type { UpsertedRow } from '../sql/pg-upsert.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { classifyingPool, type PgClient, type PgPool } from './postgres-pool.js';
 
-const POSTGRES_MAX_PARAMS = 65_535;
-
-export class PostgresSink implements SqlSink {
-  readonly kind = 'sql' as const;
-  readonly capabilities: SinkCapabilities = { transactional: true, maxParams: POSTGRES_MAX_PARAMS, sessionLocks: true };
+/** One open transaction on a checked-out client, with the COPY paths of that client. */
+interface PgTransaction {
   readonly db: Kysely<any>;
+  upsert(target: TargetTable, rows: readonly Row[]): Promise<UpsertedRow[]>;
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
+  readonly state: StateTransaction;
+}
+
+export class PostgresSink implements Sink {
+  readonly capabilities: SinkCapabilities = { transactional: true, state: 'target', deletes: true, counts: true, contentChecks: true, migrations: true };
+  readonly endpoint: string;
+  /** Kysely on the pool, outside any transaction (also the state database's). */
+  readonly db: Kysely<any>;
+  readonly stateDatabase: StateDatabase;
   readonly #pool: PgPool;
-  readonly #where: string;
   /** Staging tables of the fast upsert, per pooled connection (they are session-local). */
   readonly #staging = new WeakMap<object, StagingTables>();
   #closed = false;
 
   constructor(config: PostgresConfig, pool: PgPool) {
-    this.#where = `PostgreSQL ${config.endpoint}`;
-    this.#pool = classifyingPool(pool, this.#where);
+    this.endpoint = `PostgreSQL ${config.endpoint}`;
+    this.#pool = classifyingPool(pool, this.endpoint);
     this.db = new Kysely<any>({ dialect: new PostgresDialect({ pool: this.#pool as never }) });
+    this.stateDatabase = {
+      capabilities: { sessionLocks: true },
+      endpoint: this.endpoint,
+      db: this.db,
+      transaction: (fn) => this.#transaction((tx) => fn(tx.state)),
+      // The target's own: closed with the sink.
+      close: async () => undefined,
+    };
   }
 
-  async transaction<T>(fn: (tx: SqlSinkTransaction) => Promise<T>): Promise<T> {
+  write<T>(fn: (writer: SinkWriter) => Promise<T>, _options?: WriteOptions): Promise<T> {
+    return this.#transaction((tx) => fn(pgSinkWriter(tx)));
+  }
+
+  countRows(target: TargetTable): Promise<number> {
+    return countPgRows(this.db, target);
+  }
+
+  contentProbe(target: TargetTable, columns: readonly string[]): Promise<ContentProbe> {
+    return pgContentProbe(this.db, target, columns);
+  }
+
+  applyMigrations(dir: string, ledgerSchema: string): Promise<string[]> {
+    return applyPgMigrations(this.db, dir, ledgerSchema);
+  }
+
+  analyze(target: TargetTable): Promise<void> {
+    return analyzePgTable(this.db, target);
+  }
+
+  async #transaction<T>(fn: (tx: PgTransaction) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     let broken: unknown = undefined;
     const session = client.session ?? client;
@@ -36,13 +79,12 @@ export class PostgresSink implements SqlSink {
     try {
       await client.query('BEGIN');
       const db = kyselyOnClient(client);
-      const tx: SqlSinkTransaction = {
+      const result = await fn({
         db,
-        upsert: (target: TargetTable, rows: readonly Row[]): Promise<UpsertOutcome[]> => copyUpsertRows(client as CopyClient, staging, target, rows),
+        upsert: (target, rows) => copyUpsertRows(client as CopyClient, staging, target, rows),
         savepoint: (run) => staging.within(() => withSavepoint(db, run)),
-        append: (schema, table, rows) => copyAppend(client as CopyClient, schema, table, rows),
-      };
-      const result = await fn(tx);
+        state: { db, append: (schema, table, rows) => copyAppend(client as CopyClient, schema, table, rows) },
+      });
       await client.query('COMMIT');
       staging.committed();
       return result;
@@ -50,7 +92,7 @@ export class PostgresSink implements SqlSink {
       broken = error;
       staging.rolledBack();
       await client.query('ROLLBACK').catch(() => undefined);
-      throw error instanceof ConnectorError ? error : classifyDriverError(error, this.#where);
+      throw error instanceof ConnectorError ? error : classifyDriverError(error, this.endpoint);
     } finally {
       // A client that failed mid-transaction may have lost its connection: do not reuse it.
       client.release(broken === undefined ? undefined : true);

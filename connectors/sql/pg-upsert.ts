@@ -4,8 +4,14 @@
  * was new (`xmax = 0`), mapped back to input order by key.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Row, TargetTable, UpsertOutcome } from '../types.js';
+import type { Row, TargetTable } from '../types.js';
 import { FatalError } from '../errors.js';
+
+/** A row an upsert wrote: its target id, as text, and whether it was new. */
+export interface UpsertedRow {
+  readonly id: string;
+  readonly inserted: boolean;
+}
 
 interface ReturnedRow {
   readonly __id: string;
@@ -18,13 +24,13 @@ export async function upsertRows(
   target: TargetTable,
   rows: readonly Row[],
   maxParams: number,
-): Promise<UpsertOutcome[]> {
+): Promise<UpsertedRow[]> {
   if (rows.length === 0) return [];
   const columns = Object.keys(rows[0]!);
   if (!columns.includes(target.key)) throw new FatalError(`upsert into ${target.table}: rows lack the key column \`${target.key}\``);
   const perStatement = Math.max(1, Math.floor(maxParams / columns.length));
   const updates = columns.filter((column) => column !== target.key);
-  const byKey = new Map<string, UpsertOutcome>();
+  const byKey = new Map<string, UpsertedRow>();
   for (let start = 0; start < rows.length; start += perStatement) {
     const chunk = rows.slice(start, start + perStatement).map((row) => toParameters(row, columns));
     const returned = (await db

@@ -74,12 +74,18 @@ export async function loadProject(location: string, options: LoadProjectOptions 
   }
 
   // When the target's URL failed to resolve, `api` still says what the user meant: no cascade of errors.
-  const targetKind = target ? (target.connector.sinkKind ?? 'sql') : raw.target.api !== undefined ? 'api' : 'sql';
-  const state = targetKind === 'api' ? resolveState(raw, registry, dir, document, problems) : null;
-  if (targetKind === 'sql') {
-    if (raw.target.api !== undefined && target) problems.push(document.problem('/target/api', `\`api\` describes an HTTP API target; \`${targetName}\` is a ${target.connector.displayName} connection`));
-    if (raw.target.state !== undefined) problems.push(document.problem('/target/state', `a database target keeps the state in itself (schema \`${raw.target.state_schema ?? 'cutover'}\`); \`state\` is only for HTTP API targets`));
-  } else if (raw.target.migrations !== undefined) {
+  const apiTarget = target ? target.connector.apiTarget === true : raw.target.api !== undefined;
+  const targetKind = apiTarget ? 'api' : 'sql';
+  // Where the state lives is known before anything opens: in the target, or in `target.state` beside it.
+  const stateBeside = target ? target.connector.sinkState === 'beside' : apiTarget;
+  const state = stateBeside ? resolveState(raw, registry, dir, document, problems) : null;
+  if (!apiTarget && raw.target.api !== undefined && target) {
+    problems.push(document.problem('/target/api', `\`api\` describes an HTTP API target; \`${targetName}\` is a ${target.connector.displayName} connection`));
+  }
+  if (!stateBeside && raw.target.state !== undefined) {
+    problems.push(document.problem('/target/state', `a database target keeps the state in itself (schema \`${raw.target.state_schema ?? 'cutover'}\`); \`state\` is only for targets that cannot (an HTTP API, MySQL/MariaDB)`));
+  }
+  if (apiTarget && raw.target.migrations !== undefined) {
     problems.push(document.problem('/target/migrations', 'an HTTP API target has no tables to create; remove `migrations` (the API defines its modules)'));
   }
 
@@ -174,13 +180,13 @@ function withSecret(api: Record<string, unknown>, env: Environment): Record<stri
   return settings;
 }
 
-/** The state connection of an API target: a database that can hold the `cutover` schema. */
+/** The state connection of a target that keeps none (an HTTP API, MySQL): a database that can hold the `cutover` schema. */
 function resolveState(raw: RawProject, registry: ConnectorRegistry, dir: string, document: ExpandedDocument, problems: ConfigProblem[]): ResolvedConnection | null {
   if (document.failedAt('/target/state')) return null;
   const used = document.variablesIn('/target/state');
   try {
     const state = registry.resolve('state', raw.target.state ?? DEFAULT_API_STATE, { baseDir: dir });
-    if (!state.connector.createSink || (state.connector.sinkKind ?? 'sql') !== 'sql') {
+    if (!state.connector.createStateDatabase) {
       problems.push(document.problem('/target/state', `the state needs a database (pglite://folder or postgres://…), got a ${state.connector.displayName} URL`));
       return null;
     }

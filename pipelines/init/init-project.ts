@@ -62,9 +62,12 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   const registry = builtinConnectors();
   const legacy = resolve(registry, 'legacy', options.from, env, '--from');
   const target = resolve(registry, 'target', options.target ?? DEFAULT_TARGET, env, '--target', dir);
-  if (!target.connector.createSink || (target.connector.sinkKind ?? 'sql') !== 'sql') {
-    throw new RunError(`--target: \`${target.url.redacted}\` is a ${target.connector.displayName} connection; cutover init writes a database target (postgres:// or pglite://)`, {
-      hint: 'an HTTP API target needs its `api` settings: write them into cutover.yaml by hand after init',
+  // The migrations init writes are PostgreSQL's, and a target that keeps no state needs `target.state`.
+  if (!target.connector.createSink || target.connector.sinkState === 'beside') {
+    throw new RunError(`--target: \`${target.url.redacted}\` is a ${target.connector.displayName} connection; cutover init writes a database target that keeps its own state (postgres:// or pglite://)`, {
+      hint: target.connector.apiTarget
+        ? 'an HTTP API target needs its `api` settings: write them into cutover.yaml by hand after init'
+        : 'run init with a pglite:// target, then change the target connection, `target.state` and the migrations by hand',
     });
   }
   if (!legacy.connector.createSource) throw new RunError(`--from: \`${legacy.url.redacted}\` is a ${legacy.connector.displayName} connection, which cannot be read from`);

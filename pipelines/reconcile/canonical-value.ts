@@ -1,38 +1,16 @@
 /**
  * Canonical text of a value as the target column stores it, computed two ways that must agree:
- * in JavaScript from a re-mapped source row, and in SQL from the target row. Both sides then hash
- * the same text, so a key range can be checked with one aggregate query and no row transferred.
- * The forms let the two databases' types meet fairly: decimals without trailing zeros, timestamps
- * as instants (milliseconds), empty text as NULL, jsonb's own key order.
+ * here in JavaScript from a re-mapped source row, and by the target database from the stored row
+ * (each target's content probe: connectors/sql/pg-canonical.ts for PostgreSQL and PGlite). Both
+ * sides then hash the same text, so a key range can be checked with one aggregate query and no row
+ * transferred. The forms let the two databases' types meet fairly: decimals without trailing zeros,
+ * timestamps as instants (milliseconds), empty text as NULL, jsonb's own key order.
  */
 import { createHash } from 'node:crypto';
-import { sql, type RawBuilder } from 'kysely';
+import { NULL_MARK } from '../../connectors/sql/canonical-form.js';
+import type { ColumnKind } from '../../connectors/sink.js';
 
-/** How a target column's values are compared, from its PostgreSQL type. */
-export const COLUMN_KINDS = ['text', 'padded', 'number', 'instant', 'date', 'boolean', 'json', 'uuid'] as const;
-export type ColumnKind = (typeof COLUMN_KINDS)[number];
-
-export interface TargetColumn {
-  readonly name: string;
-  readonly kind: ColumnKind;
-}
-
-/** The kind of a column from `information_schema.columns.data_type` (or `udt_name`). */
-export function columnKind(dataType: string): ColumnKind {
-  const type = dataType.toLowerCase();
-  if (/^(smallint|integer|bigint|numeric|decimal|real|double precision|int[248]|float[48])$/.test(type)) return 'number';
-  if (type.startsWith('timestamp')) return 'instant';
-  if (type === 'date') return 'date';
-  if (type === 'boolean' || type === 'bool') return 'boolean';
-  if (type === 'json' || type === 'jsonb') return 'json';
-  if (type === 'uuid') return 'uuid';
-  // char(n) pads with blanks, which its text form drops.
-  if (type === 'character' || type === 'bpchar') return 'padded';
-  return 'text';
-}
-
-/** Stands for NULL (and empty text) in the row text; no canonical value starts with it. */
-export const NULL_MARK = '-';
+export { NULL_MARK };
 
 /** A mapped value in the canonical form of its column kind; null for NULL and empty text. */
 export function canonicalValue(value: unknown, kind: ColumnKind): string | null {
@@ -66,28 +44,6 @@ export function canonicalValue(value: unknown, kind: ColumnKind): string | null 
   }
 }
 
-/** The same canonical form, computed by PostgreSQL from the stored column. */
-export function canonicalSql(column: TargetColumn, table?: string): RawBuilder<string | null> {
-  const c = table ? sql.ref(`${table}.${column.name}`) : sql.ref(column.name);
-  switch (column.kind) {
-    case 'number':
-      return sql<string | null>`trim_scale(${c}::numeric)::text`;
-    case 'instant':
-      return sql<string | null>`floor(extract(epoch from ${c}) * 1000)::bigint::text`;
-    case 'date':
-      return sql<string | null>`to_char(${c}, 'YYYY-MM-DD')`;
-    case 'boolean':
-      return sql<string | null>`CASE WHEN ${c} THEN 'T' WHEN NOT ${c} THEN 'F' END`;
-    case 'json':
-      return sql<string | null>`${c}::jsonb::text`;
-    case 'uuid':
-      return sql<string | null>`${c}::text`;
-    case 'padded':
-    case 'text':
-      return sql<string | null>`nullif(${c}::text, '')`;
-  }
-}
-
 /**
  * The text a row hashes as: each column's canonical value prefixed by its UTF-8 length, so that
  * no two different rows run together into the same text.
@@ -98,23 +54,9 @@ export function rowText(values: readonly (string | null)[]): string {
   return text;
 }
 
-/** The same row text in SQL, over the canonical expressions of the columns. */
-export function rowTextSql(columns: readonly TargetColumn[], table?: string): RawBuilder<string> {
-  const parts = columns.map((column) => {
-    const value = canonicalSql(column, table);
-    return sql`coalesce(octet_length(${value})::text || ':' || ${value}, ${NULL_MARK}) || ';'`;
-  });
-  return sql<string>`(${sql.join(parts, sql` || `)})`;
-}
-
 /** 60 bits of the row text's MD5, as PostgreSQL computes them with `('x' || substr(md5(t), 1, 15))::bit(60)::bigint`. */
 export function rowDigest(text: string): bigint {
   return BigInt(`0x${createHash('md5').update(text, 'utf8').digest('hex').slice(0, 15)}`);
-}
-
-/** The per-row digest in SQL; summed per key range as `numeric`, so sums never overflow. */
-export function rowDigestSql(columns: readonly TargetColumn[], table?: string): RawBuilder<string> {
-  return sql<string>`('x' || substr(md5(${rowTextSql(columns, table)}), 1, 15))::bit(60)::bigint`;
 }
 
 function canonicalNumber(value: unknown): string {

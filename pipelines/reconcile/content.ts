@@ -4,20 +4,23 @@
  * resolved through the id map; for a merged cluster, the survivorship of its records as last
  * loaded). The source is read once, in its key order, a page at a time; the target is not read
  * row by row but checked by key ranges with checksums the target database computes, bisecting the
- * ranges that differ ({@link diffRanges}). Only the rows of differing ranges leave the target.
- * Target rows no key owns are counted too.
+ * ranges that differ ({@link diffRanges}), through the sink's content probe. Only the rows of
+ * differing ranges leave the target. Target rows no key owns are counted too.
  */
-import { sql, type Kysely } from 'kysely';
-import type { SqlSink } from '../../connectors/types.js';
+import type { ContentProbe } from '../../connectors/sink.js';
+import { FatalError } from '../../connectors/errors.js';
 import { surviveCluster } from '../../transforms/dedupe/survivorship.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping, type CompiledMapping, type MappedRow } from '../../transforms/mapping-engine.js';
 import { RunError } from '../errors.js';
 import type { ProjectSession } from '../runner/project-session.js';
 import { resolveReferences } from '../runner/resolve-references.js';
-import { sourceEntityOf } from '../runner/run-entity.js';
-import { canonicalSql, canonicalValue, columnKind, rowDigest, rowDigestSql, rowText, type TargetColumn } from './canonical-value.js';
-import { diffRanges, type ExpectedDigest, type TargetProbe } from './range-diff.js';
+import { sourceEntityOf } from '../runner/source-entity.js';
+import { canonicalValue, rowDigest, rowText } from './canonical-value.js';
+import { diffRanges, type ExpectedDigest } from './range-diff.js';
+
+/** Target keys per page when looking for rows no key owns. */
+const KEYS_PAGE = 5_000;
 
 export interface ContentDifference {
   readonly key: string;
@@ -29,7 +32,7 @@ export interface ContentDifference {
 
 export interface EntityContent {
   readonly entity: string;
-  /** False when the target cannot be compared (not a SQL database): nothing was compared. */
+  /** False when the target cannot compare values (`capabilities.contentChecks` false, an HTTP API): nothing was compared. */
   readonly compared: boolean;
   /** Target rows checked against their expected values (by checksum or one by one). */
   readonly rowsCompared: number;
@@ -59,12 +62,15 @@ export interface ContentOptions {
 export async function reconcileContent(session: ProjectSession, mapping: EntityMapping, options: ContentOptions = {}): Promise<EntityContent> {
   const limit = options.limit ?? 100;
   const sink = session.sink;
-  if (sink.kind !== 'sql') {
-    return { entity: mapping.entity, compared: false, rowsCompared: 0, differingRows: 0, differences: [], note: `the target is an HTTP API (${sink.endpoint}); values were not compared, counts were` };
+  if (!sink.capabilities.contentChecks || !sink.contentProbe) {
+    return { entity: mapping.entity, compared: false, rowsCompared: 0, differingRows: 0, differences: [], note: `the target (${sink.endpoint}) cannot compare values; values were not compared, counts were` };
   }
   const compiled = compileMapping(mapping);
-  const columns = await targetColumns(sink.db, mapping.target.table, compiled.columns, mapping.file);
-  const probe = targetProbe(sink.db, mapping, columns);
+  const probe = await sink.contentProbe(mapping.target, compiled.columns).catch((error: unknown) => {
+    // The table lacks a mapped column.
+    throw error instanceof FatalError ? new RunError(`${mapping.file}: ${error.message}`, { cause: error, hint: 'the target changed since the mapping was written; fix one of them, then run again' }) : error;
+  });
+  const columns = probe.columns;
 
   const differences: ContentDifference[] = [];
   let differingRows = 0;
@@ -74,7 +80,7 @@ export async function reconcileContent(session: ProjectSession, mapping: EntityM
   const note = (difference: ContentDifference) => {
     if (differences.length < limit) differences.push(difference);
   };
-  const pages = mapping.dedupe ? survivorPages(session, sink, mapping, options) : sourcePages(session, compiled, options);
+  const pages = mapping.dedupe ? survivorPages(session, mapping, options) : sourcePages(session, compiled, options);
   let expectedRowsRead = 0;
   for await (const page of pages) {
     expectedRowsRead += page.read;
@@ -100,7 +106,7 @@ export async function reconcileContent(session: ProjectSession, mapping: EntityM
       }
     }
   }
-  const extra = await extraTargetRows(session, sink, mapping, limit);
+  const extra = await extraTargetRows(session, probe, mapping, limit);
   for (const key of extra) note({ key, field: null, source: null, target: 'row' });
   differingRows += extra.length;
   return { entity: mapping.entity, compared: true, rowsCompared, differingRows, differences, expectedRowsRead, targetRowsRead, rangeChecksums };
@@ -143,17 +149,12 @@ async function* sourcePages(session: ProjectSession, compiled: CompiledMapping, 
 }
 
 /** For a dedupe entity: each owned row's survivorship values over its cluster's records as last loaded. */
-async function* survivorPages(session: ProjectSession, sink: SqlSink, mapping: EntityMapping, options: ContentOptions): AsyncGenerator<ExpectedPage> {
-  const idMap = sql.table(`${session.state.schema}.id_map`);
-  const db = sink.db;
+async function* survivorPages(session: ProjectSession, mapping: EntityMapping, options: ContentOptions): AsyncGenerator<ExpectedPage> {
   let after: string | null = null;
   for (;;) {
     options.signal?.throwIfAborted();
-    const { rows: page } = await sql<{ legacy_key: string }>`SELECT legacy_key FROM ${idMap}
-      WHERE entity = ${mapping.entity} AND status = 'loaded' AND owns_row AND (${after}::text IS NULL OR legacy_key > ${after})
-      ORDER BY legacy_key LIMIT ${options.pageSize ?? 2_000}`.execute(db);
-    if (page.length === 0) return;
-    const anchors = page.map((row) => row.legacy_key);
+    const anchors = await session.state.loadedKeysPage(mapping.entity, after, options.pageSize ?? 2_000);
+    if (anchors.length === 0) return;
     after = anchors[anchors.length - 1]!;
     const members = await session.state.dedupe.members(mapping.entity, anchors);
     const byAnchor = new Map<string, typeof members>();
@@ -170,71 +171,18 @@ async function* survivorPages(session: ProjectSession, sink: SqlSink, mapping: E
   }
 }
 
-/** The mapped columns of the target table with the kind their values compare as. */
-async function targetColumns(db: Kysely<any>, qualifiedTable: string, mapped: readonly string[], file: string): Promise<TargetColumn[]> {
-  const [schema, table] = qualifiedTable.includes('.') ? qualifiedTable.split('.', 2) : [null, qualifiedTable];
-  const { rows } = await sql<{ column_name: string; data_type: string; udt_name: string }>`
-    SELECT column_name, data_type, udt_name FROM information_schema.columns
-     WHERE table_name = ${table} AND table_schema = coalesce(${schema}::text, current_schema())`.execute(db);
-  const types = new Map(rows.map((row) => [row.column_name, row.data_type === 'USER-DEFINED' ? row.udt_name : row.data_type]));
-  const missing = mapped.filter((column) => !types.has(column));
-  if (missing.length > 0) {
-    throw new RunError(`${file}: target table \`${qualifiedTable}\` has no column ${missing.map((c) => `\`${c}\``).join(', ')}`, {
-      hint: 'the target changed since the mapping was written; fix one of them, then run again',
-    });
+/**
+ * Target rows carrying a legacy key that no id-map entry owns (loaded outside cutover, or left
+ * behind): the target's keys page by page, each page asked of the state; at most `limit`.
+ */
+async function extraTargetRows(session: ProjectSession, probe: ContentProbe, mapping: EntityMapping, limit: number): Promise<string[]> {
+  const extra: string[] = [];
+  for (let after: string | null = null; extra.length < limit; ) {
+    const keys = await probe.keysPage(after, KEYS_PAGE);
+    if (keys.length === 0) break;
+    after = keys[keys.length - 1]!;
+    const owned = await session.state.keysOwningRows(mapping.entity, keys);
+    for (const key of keys) if (!owned.has(key) && extra.length < limit) extra.push(key);
   }
-  return mapped.map((name) => ({ name, kind: columnKind(types.get(name)!) }));
-}
-
-interface TargetRow {
-  readonly canonical: Record<string, string | null>;
-  /** Each value as PostgreSQL prints it, for people. */
-  readonly text: Record<string, string | null>;
-}
-
-function targetProbe(db: Kysely<any>, mapping: EntityMapping, columns: readonly TargetColumn[]): TargetProbe & { rows(keys: readonly string[]): Promise<Map<string, TargetRow>> } {
-  const table = sql.table(mapping.target.table);
-  const key = sql.ref(mapping.target.key);
-  const digest = rowDigestSql(columns);
-  return {
-    async checksum(keys) {
-      const { rows } = await sql<{ n: string; total: string | null }>`SELECT count(*)::text AS n, sum(${digest})::text AS total
-        FROM ${table} WHERE ${key} = ANY(${[...keys]})`.execute(db);
-      return { count: Number(rows[0]?.n ?? 0), sum: BigInt(rows[0]?.total ?? 0) };
-    },
-    async digests(keys) {
-      const { rows } = await sql<{ k: string; d: string }>`SELECT ${key}::text AS k, (${digest})::text AS d
-        FROM ${table} WHERE ${key} = ANY(${[...keys]})`.execute(db);
-      return new Map(rows.map((row) => [row.k, BigInt(row.d)]));
-    },
-    async rows(keys) {
-      const selections = columns.flatMap((column, index) => [
-        sql`${canonicalSql(column)} AS ${sql.ref(`c${index}`)}`,
-        sql`${sql.ref(column.name)}::text AS ${sql.ref(`t${index}`)}`,
-      ]);
-      const { rows } = await sql<Record<string, string | null>>`SELECT ${key}::text AS "$key", ${sql.join(selections)}
-        FROM ${table} WHERE ${key} = ANY(${[...keys]})`.execute(db);
-      const found = new Map<string, TargetRow>();
-      for (const row of rows) {
-        const canonical: Record<string, string | null> = {};
-        const text: Record<string, string | null> = {};
-        columns.forEach((column, index) => {
-          canonical[column.name] = row[`c${index}`] ?? null;
-          text[column.name] = row[`t${index}`] ?? null;
-        });
-        found.set(row.$key!, { canonical, text });
-      }
-      return found;
-    },
-  };
-}
-
-/** Target rows carrying a legacy key that no id-map entry owns: loaded outside cutover, or left behind. */
-async function extraTargetRows(session: ProjectSession, sink: SqlSink, mapping: EntityMapping, limit: number): Promise<string[]> {
-  const idMap = sql.table(`${session.state.schema}.id_map`);
-  const targetKey = sql.ref(`t.${mapping.target.key}`);
-  const { rows } = await sql<{ key: string }>`SELECT ${targetKey}::text AS key FROM ${sql.table(mapping.target.table)} t
-    WHERE ${targetKey} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${idMap} m WHERE m.entity = ${mapping.entity} AND m.legacy_key = ${targetKey}::text AND m.owns_row)
-    LIMIT ${limit}`.execute(sink.db);
-  return rows.map((row) => row.key);
+  return extra;
 }

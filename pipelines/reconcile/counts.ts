@@ -3,10 +3,9 @@
  * `source rows in scope = loaded + merged + filtered + rejected`, with unaccounted = 0, and the
  * target holding exactly the rows the id map says it should.
  */
-import { sql } from 'kysely';
-import type { SourceEntity } from '../../connectors/types.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import type { ProjectSession } from '../runner/project-session.js';
+import { sourceEntityOf } from '../runner/source-entity.js';
 
 export interface EntityReconciliation {
   readonly entity: string;
@@ -25,7 +24,7 @@ export interface EntityReconciliation {
   readonly target: {
     /** Target rows the state says exist. */
     readonly expected: number;
-    /** Target rows carrying a legacy key; null when the target cannot count them (an API without a count endpoint). */
+    /** Target rows carrying a legacy key; null when the target cannot count them (`capabilities.counts` false: an API without a count endpoint). */
     readonly actual: number | null;
   };
   readonly reconciled: boolean;
@@ -51,9 +50,8 @@ export async function reconcileCounts(session: ProjectSession, entities?: readon
 }
 
 async function reconcileEntity(session: ProjectSession, mapping: EntityMapping): Promise<EntityReconciliation> {
-  const sourceEntity: SourceEntity = { table: mapping.source.table, key: mapping.source.key, cursor: mapping.source.cursor, where: mapping.source.where };
   const [source, state, actual] = await Promise.all([
-    session.sourceFor(mapping).count(sourceEntity),
+    session.sourceFor(mapping).count(sourceEntityOf(mapping)),
     session.state.counts(mapping.entity),
     countTargetRows(session, mapping),
   ]);
@@ -77,9 +75,5 @@ async function reconcileEntity(session: ProjectSession, mapping: EntityMapping):
 
 async function countTargetRows(session: ProjectSession, mapping: EntityMapping): Promise<number | null> {
   const sink = session.sink;
-  if (sink.kind === 'api') return sink.countRows ? sink.countRows(mapping.target) : null;
-  const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(mapping.target.table)} WHERE ${sql.ref(mapping.target.key)} IS NOT NULL`.execute(
-    sink.db,
-  );
-  return Number(rows[0]?.n ?? 0);
+  return sink.capabilities.counts && sink.countRows ? sink.countRows(mapping.target) : null;
 }

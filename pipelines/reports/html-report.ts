@@ -7,7 +7,7 @@
  * Numbers carry `data-entity`/`data-field` attributes so that a test (or a scraper) can read them
  * back from the rendered page.
  */
-import type { EntityReport, ReconcileReport, ReportValue } from './reconcile-report.js';
+import { isValueDifference, type EntityReport, type ReconcileReport, type ReportValue } from './reconcile-report.js';
 
 /** The equation's buckets as the chart draws them, left to right, with their colours. */
 export const CHART_SEGMENTS = [
@@ -166,7 +166,7 @@ function differences(report: ReconcileReport): string {
       continue;
     }
     const rows = values.differences.map(
-      (d) => `<tr><td>${esc(d.key)}</td><td>${d.field === null ? '<span class="na">whole row</span>' : esc(d.field)}</td><td>${esc(d.kind)}</td>${d.kind === 'value differs' ? `<td class="value">${value(d.source)}</td><td class="value">${value(d.target)}</td>` : '<td class="na">—</td><td class="na">—</td>'}</tr>`,
+      (d) => `<tr><td>${esc(d.key)}</td><td>${d.field === null ? '<span class="na">whole row</span>' : esc(d.field)}</td><td>${esc(d.kind)}</td>${isValueDifference(d) ? `<td class="value">${value(d.source)}</td><td class="value">${value(d.target)}</td>` : '<td class="na">—</td><td class="na">—</td>'}</tr>`,
     );
     const more = values.differingRowsNotListed > 0 ? `<p class="more">${fmt(values.differingRowsNotListed)} more differing rows not listed.</p>` : '';
     parts.push(`<h3>${esc(e.entity)}: ${fmt(values.differingRows)} of ${fmt(values.rowsCompared)} rows differ</h3>

@@ -20,6 +20,12 @@ export const REPORT_DIFFERENCES_PER_ENTITY = 1_000;
 export const DIFFERENCE_KINDS = ['value differs', 'missing in the target', 'in the target, no source row owns it'] as const;
 export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
 
+/** A value that differs (both sides shown), as opposed to a whole row missing or extra. */
+export function isValueDifference(difference: { readonly kind: DifferenceKind }): boolean {
+  const { kind } = difference;
+  return kind === DIFFERENCE_KINDS[0];
+}
+
 /** What a report compared: counts alone (`--counts-only`), or counts and values. */
 export const REPORT_SCOPES = ['counts', 'counts and values'] as const;
 export type ReportScope = (typeof REPORT_SCOPES)[number];

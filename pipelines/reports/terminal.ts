@@ -3,7 +3,7 @@ import type { EntityReconciliation, Reconciliation } from '../reconcile/counts.j
 import type { ProjectPlan } from '../runner/plan-project.js';
 import type { RunSummary } from '../runner/run-project.js';
 import { unaccounted } from '../state/ledger.js';
-import type { EntityReport, ReconcileReport } from './reconcile-report.js';
+import { isValueDifference, type EntityReport, type ReconcileReport } from './reconcile-report.js';
 import { renderTable } from './text-table.js';
 
 export function renderRunSummary(summary: RunSummary): string {
@@ -94,7 +94,7 @@ export function renderValues(entities: readonly EntityReport[]): string {
     if (e.values?.note) lines.push(`  ${e.entity}: ${e.values.note}`);
     const shown = e.values?.differences.slice(0, TERMINAL_DIFFERENCES) ?? [];
     for (const d of shown) {
-      lines.push(d.kind === 'value differs' ? `  ${e.entity} ${d.key} ${d.field}: source ${JSON.stringify(d.source)}, target ${JSON.stringify(d.target)}` : `  ${e.entity} ${d.key}: ${d.kind}`);
+      lines.push(isValueDifference(d) ? `  ${e.entity} ${d.key} ${d.field}: source ${JSON.stringify(d.source)}, target ${JSON.stringify(d.target)}` : `  ${e.entity} ${d.key}: ${d.kind}`);
     }
     const more = (e.values?.differences.length ?? 0) - shown.length + (e.values?.differingRowsNotListed ?? 0);
     if (more > 0) lines.push(`  … and more in ${e.entity} (${e.values!.differingRows.toLocaleString('en-US')} rows differ; --format html, xlsx or csv lists up to 1,000)`);

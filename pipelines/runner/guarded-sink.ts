@@ -1,44 +1,62 @@
 /**
- * The state database of a session, with every transaction checked against the run lock while a
- * run holds it: the check is the first statement of the transaction, so a write path added later
- * cannot forget it, and a run that lost the lock cannot commit one more batch, deletion or
- * review decision.
+ * The sink and state database of a session, with every write checked against the run lock while a
+ * run holds it. The check is the first statement of every state transaction and of every
+ * `sink.write()` whose state is in the target, so that a write path added later cannot forget it,
+ * and a run that lost the lock cannot commit one more batch, deletion or review decision. A target
+ * whose state is beside it cannot roll back: its writes wait for the check, in a state transaction
+ * of its own, before they start.
  */
-import type { SqlSink, SqlSinkTransaction } from '../../connectors/types.js';
+import type { Sink, StateDatabase } from '../../connectors/sink.js';
+import { FatalError } from '../../connectors/errors.js';
 import type { WriteGuard } from '../state/state-store.js';
 
-export class GuardedSqlSink implements SqlSink {
-  readonly kind = 'sql' as const;
-  readonly #inner: SqlSink;
-  #guard: WriteGuard | null = null;
+/** The guard of a session, set while a run holds the lock. */
+export class GuardSlot {
+  guard: WriteGuard | null = null;
+}
 
-  constructor(inner: SqlSink) {
-    this.#inner = inner;
-  }
+export function guardedStateDatabase(inner: StateDatabase, slot: GuardSlot): StateDatabase {
+  return {
+    capabilities: inner.capabilities,
+    endpoint: inner.endpoint,
+    db: inner.db,
+    transaction(fn) {
+      const guard = slot.guard;
+      if (!guard) return inner.transaction(fn);
+      return inner.transaction(async (tx) => {
+        await guard(tx);
+        return fn(tx);
+      });
+    },
+    close: () => inner.close(),
+  };
+}
 
-  get capabilities() {
-    return this.#inner.capabilities;
-  }
-
-  get db() {
-    return this.#inner.db;
-  }
-
-  /** Checks every transaction from now on with `guard`; null stops checking. */
-  guardWith(guard: WriteGuard | null): void {
-    this.#guard = guard;
-  }
-
-  transaction<T>(fn: (tx: SqlSinkTransaction) => Promise<T>): Promise<T> {
-    const guard = this.#guard;
-    if (!guard) return this.#inner.transaction(fn);
-    return this.#inner.transaction(async (tx) => {
-      await guard(tx.db);
-      return fn(tx);
-    });
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
-  }
+/** `inner` with its writes guarded; `state` is the guarded state database (the target's own, or the one beside it). */
+export function guardedSink(inner: Sink, state: StateDatabase, slot: GuardSlot): Sink {
+  const inTarget = inner.capabilities.state === 'target';
+  return {
+    capabilities: inner.capabilities,
+    endpoint: inner.endpoint,
+    stateDatabase: inTarget ? state : undefined,
+    async write(fn, options) {
+      const guard = slot.guard;
+      if (!guard) return inner.write(fn, options);
+      if (!inTarget) {
+        await state.transaction(async () => undefined);
+        return inner.write(fn, options);
+      }
+      return inner.write(async (writer) => {
+        if (!writer.state) throw new FatalError(`${inner.endpoint}: the target declares that it keeps the state, and its write has no state transaction`);
+        await guard(writer.state);
+        return fn(writer);
+      }, options);
+    },
+    countRows: inner.countRows && ((target) => inner.countRows!(target)),
+    contentProbe: inner.contentProbe && ((target, columns) => inner.contentProbe!(target, columns)),
+    applyMigrations: inner.applyMigrations && ((dir, ledgerSchema) => inner.applyMigrations!(dir, ledgerSchema)),
+    analyze: inner.analyze && ((target) => inner.analyze!(target)),
+    stats: inner.stats && (() => inner.stats!()),
+    close: () => inner.close(),
+  };
 }

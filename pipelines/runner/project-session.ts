@@ -1,19 +1,22 @@
 /**
- * The open connections of a project: the target sink (which also holds the state), the state store,
- * and one source per source connection, opened on first use and closed together.
+ * The open connections of a project: the target sink, the state database (the target's own, or
+ * the one `target.state` names beside it), the state store on it, and one source per source
+ * connection, opened on first use and closed together.
  */
-import { createSink, createSource } from '../../connectors/registry.js';
-import type { Sink, Source, SqlSink } from '../../connectors/types.js';
+import { FatalError } from '../../connectors/errors.js';
+import { createSink, createSource, createStateDatabase } from '../../connectors/registry.js';
+import type { Sink, StateDatabase } from '../../connectors/sink.js';
+import type { Source } from '../../connectors/types.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import type { Project } from '../config/project.js';
 import type { Logger } from '../logger.js';
 import { RunError } from '../errors.js';
-import { StateStore, type WriteGuard } from '../state/state-store.js';
-import { GuardedSqlSink } from './guarded-sink.js';
+import { openStateStore } from '../state/pg-state-store.js';
+import type { StateStore, WriteGuard } from '../state/state-store.js';
+import { GuardSlot, guardedSink, guardedStateDatabase } from './guarded-sink.js';
 import { retrier, type Retry } from './retrier.js';
 import { retryingSource } from './retrying-source.js';
 import type { RunObserver } from './run-events.js';
-import { migrateTarget } from './target-migrations.js';
 
 /** How a session retries: the project's budget, told to this log and observer. */
 export interface SessionRetry {
@@ -57,35 +60,35 @@ export class ProjectSources {
 
 export class ProjectSession {
   readonly project: Project;
-  /** Where rows go: a database, or an HTTP API. */
+  /** Where rows go: a database, or an HTTP API; its writes guarded by the run lock while a run holds it. */
   readonly sink: Sink;
   /**
-   * The database that holds the state: the target itself when it is a database (rows and state
-   * commit together), else the one named by `target.state` (STYLE 3: `needsExternalState`).
+   * The database that holds the state: the target itself where `sink.capabilities.state` is
+   * `'target'` (rows and state commit together), else the one named by `target.state`. Its
+   * transactions are guarded too.
    */
-  readonly stateSink: SqlSink;
+  readonly stateDatabase: StateDatabase;
   readonly state: StateStore;
-  readonly #guarded: GuardedSqlSink;
+  readonly #inner: { readonly sink: Sink; readonly stateDatabase: StateDatabase };
+  readonly #guard = new GuardSlot();
   readonly #sources: ProjectSources;
   #closed = false;
 
-  private constructor(project: Project, sink: Sink, stateSink: SqlSink, retry: SessionRetry) {
+  private constructor(project: Project, sink: Sink, stateDatabase: StateDatabase, retry: SessionRetry) {
     this.project = project;
-    this.#guarded = new GuardedSqlSink(stateSink);
-    // A database target holds its own state: one guarded sink for both.
-    this.sink = sink === stateSink ? this.#guarded : sink;
-    this.stateSink = this.#guarded;
-    this.state = new StateStore(stateSink.db, project.target.stateSchema);
+    this.#inner = { sink, stateDatabase };
+    this.stateDatabase = guardedStateDatabase(stateDatabase, this.#guard);
+    this.sink = guardedSink(sink, this.stateDatabase, this.#guard);
+    this.state = openStateStore(this.stateDatabase, project.target.stateSchema);
     this.#sources = new ProjectSources(project, retry);
   }
 
   /**
-   * While a run holds the lock: every transaction on the state database, and every write the
-   * state store makes on its own, proves first (with `guard`) that the run still holds it.
+   * While a run holds the lock: every transaction on the state database, and every write to the
+   * target, proves first (with `guard`) that the run still holds it.
    */
   guardWrites(guard: WriteGuard | null): void {
-    this.#guarded.guardWith(guard);
-    this.state.guardWrites(guard);
+    this.#guard.guard = guard;
   }
 
   /**
@@ -110,25 +113,18 @@ export class ProjectSession {
     log.debug({ connection: target.name, url: target.url.redacted }, 'opening target');
     // Connecting is an operation like any other: a server that is restarting gets the whole budget.
     const sink = await retry(`connecting to ${target.name}`, () => createSink(target));
-    let stateSink: SqlSink;
-    if (sink.kind === 'sql') stateSink = sink;
-    else {
-      const stateConnection = project.target.state!;
-      log.debug({ connection: 'state', url: stateConnection.url.redacted }, 'opening the state database of an API target');
-      try {
-        const opened = await retry('connecting to the state database', () => createSink(stateConnection));
-        if (opened.kind !== 'sql') throw new RunError(`the state of an API target must be a database, got ${stateConnection.url.redacted}`);
-        stateSink = opened;
-      } catch (error) {
-        await sink.close();
-        throw error;
-      }
+    let stateDatabase: StateDatabase;
+    try {
+      stateDatabase = await openStateDatabase(project, sink, log, retry);
+    } catch (error) {
+      await sink.close();
+      throw error;
     }
-    const session = new ProjectSession(project, sink, stateSink, sessionRetry);
+    const session = new ProjectSession(project, sink, stateDatabase, sessionRetry);
     try {
       if (!options.prepare) {
         if (options.stateRequired !== false && !(await session.state.exists())) {
-          throw new RunError(`no migration state in ${target.url.redacted} (schema \`${project.target.stateSchema}\`) yet`, {
+          throw new RunError(`no migration state in ${(project.target.state ?? target).url.redacted} (schema \`${project.target.stateSchema}\`) yet`, {
             hint: 'run `cutover run` first',
           });
         }
@@ -136,8 +132,10 @@ export class ProjectSession {
       }
       await options.beforePrepare?.(session);
       await session.state.migrate();
-      if (project.target.migrationsDir && sink.kind === 'sql') {
-        const applied = await migrateTarget(sink.db, project.target.migrationsDir, project.target.stateSchema);
+      if (project.target.migrationsDir && sink.capabilities.migrations && sink.applyMigrations) {
+        const applied = await sink.applyMigrations(project.target.migrationsDir, project.target.stateSchema).catch((error: unknown) => {
+          throw error instanceof FatalError ? new RunError(error.message, { cause: error, hint: 'fix the SQL file; migrations that succeeded before it stay applied' }) : error;
+        });
         if (applied.length > 0) log.info({ applied }, `applied target migrations: ${applied.join(', ')}`);
       }
     } catch (error) {
@@ -152,9 +150,10 @@ export class ProjectSession {
     return this.#sources.sourceFor(mapping);
   }
 
-  /** Rows per batch for `mapping`: its `batch_size`, lowered to what the state database takes at most. */
+  /** Rows per batch for `mapping`: its `batch_size`, lowered to what the target and the state database take at most. */
   batchRows(mapping: EntityMapping): number {
-    return Math.min(mapping.batchSize, this.stateSink.capabilities.maxBatchRows ?? mapping.batchSize);
+    const limits = [mapping.batchSize, this.sink.capabilities.maxBatchRows, this.stateDatabase.capabilities.maxBatchRows];
+    return Math.min(...limits.filter((limit): limit is number => limit !== undefined));
   }
 
   async close(): Promise<void> {
@@ -162,9 +161,24 @@ export class ProjectSession {
     this.#closed = true;
     await this.#sources.close();
     try {
-      await this.sink.close();
+      await this.#inner.sink.close();
     } finally {
-      if (this.stateSink !== this.sink) await this.stateSink.close();
+      // A target's own state database is closed with it.
+      if (this.#inner.sink.capabilities.state === 'beside') await this.#inner.stateDatabase.close();
     }
   }
+}
+
+/** The target's own state database, or the one `target.state` names for a target that keeps none. */
+async function openStateDatabase(project: Project, sink: Sink, log: Logger, retry: Retry): Promise<StateDatabase> {
+  if (sink.capabilities.state === 'target') {
+    if (!sink.stateDatabase) throw new FatalError(`${sink.endpoint}: the target declares that it keeps the state, and has no state database`);
+    return sink.stateDatabase;
+  }
+  const connection = project.target.state;
+  if (!connection) {
+    throw new RunError(`${project.target.connection.url.redacted} keeps no migration state: name a database for it in \`target.state\` (pglite://folder or postgres://…)`);
+  }
+  log.debug({ connection: 'state', url: connection.url.redacted }, 'opening the state database beside the target');
+  return retry('connecting to the state database', () => createStateDatabase(connection));
 }

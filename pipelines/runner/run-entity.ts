@@ -3,18 +3,21 @@
  * stream batches through the stage chain. Stops between batches when asked to.
  */
 import { quoteName } from '../../connectors/shown-name.js';
-import type { ColumnInfo, Source, SourceBatch, SourceEntity } from '../../connectors/types.js';
+import type { ColumnInfo, Source, SourceBatch } from '../../connectors/types.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping, type CompiledMapping } from '../../transforms/mapping-engine.js';
 import { RunError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { addLedger, emptyLedger, type LedgerCounts } from '../state/ledger.js';
 import { rewindWatermark } from '../state/watermark.js';
-import { childReferences } from './dedupe-write.js';
+import { childReferences } from './child-references.js';
 import { followEntityTotal } from './entity-total.js';
 import { FirstLoad } from './first-load.js';
 import { withBatchInFlight } from './dedupe-overlay.js';
-import { planBatch, writeBatch, type BatchPlan, type EntityContext } from './process-batch.js';
+import type { EntityContext } from './entity-context.js';
+import { planBatch, type BatchPlan } from './plan-batch.js';
+import { writeBatch } from './write-batch.js';
+import { sourceEntityOf } from './source-entity.js';
 import type { ProjectSession } from './project-session.js';
 import { retrier } from './retrier.js';
 import type { RunObserver } from './run-events.js';
@@ -36,10 +39,6 @@ export interface EntityRunResult {
   readonly totals: LedgerCounts;
   /** False when a stop request ended the entity early. */
   readonly completed: boolean;
-}
-
-export function sourceEntityOf(mapping: EntityMapping): SourceEntity {
-  return { table: mapping.source.table, key: mapping.source.key, cursor: mapping.source.cursor, where: mapping.source.where };
 }
 
 /**
@@ -104,7 +103,7 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     compiled,
     state: session.state,
     sink: session.sink,
-    stateSink: session.stateSink,
+    stateDatabase: session.stateDatabase,
     signal: options.signal,
     sourceCapabilities: source.capabilities,
     target: mapping.target,
@@ -141,7 +140,8 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     const committed = context.batches.committed;
     if (committed >= 8 && (committed & (committed - 1)) === 0 && statistics === null) {
       statistics = session.state
-        .analyze(mapping.target.table)
+        .analyze()
+        .then(() => session.sink.analyze?.(mapping.target))
         .catch((error: unknown) => log.debug({ err: error }, 'ANALYZE failed; the run goes on'))
         .finally(() => (statistics = null));
     }
@@ -182,7 +182,7 @@ export async function runEntity(session: ProjectSession, mapping: EntityMapping,
     await (statistics as Promise<unknown> | null);
   }
   if (first && !source.capabilities.resumable) {
-    await session.stateSink.transaction((tx) => session.state.clearPositionalRejects(tx.db, mapping.entity));
+    await session.stateDatabase.transaction((tx) => session.state.clearPositionalRejects(tx, mapping.entity));
   }
   await session.state.finishEntity(options.runId, mapping.entity, completed ? 'succeeded' : 'failed');
   options.observer.entityFinished?.(mapping.entity, totals);

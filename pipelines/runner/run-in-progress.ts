@@ -3,14 +3,13 @@
  * `status`, `plan`, `final`): they say so, and either wait for it to end (`--wait`) or answer as of
  * its last committed batch, leaving out what it has not finished.
  */
-import { sql } from 'kysely';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { RunError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { EntityLedger, StateStore } from '../state/state-store.js';
-import type { SqlSink } from '../../connectors/types.js';
-import { childReferences } from './dedupe-write.js';
-import { describeRun, runLockName, WAIT_POLL_MS } from './run-lock.js';
+import type { StateDatabase } from '../../connectors/sink.js';
+import { childReferences } from './child-references.js';
+import { describeRun, WAIT_POLL_MS } from './run-lock.js';
 
 /** A run holding the lock, and what it has committed so far. */
 export interface RunInProgress {
@@ -37,21 +36,15 @@ export interface EntityInProgress {
 
 /** Where to look: the state database of the target. */
 export interface RunTarget {
-  readonly stateSink: SqlSink;
+  readonly stateDatabase: StateDatabase;
   readonly state: StateStore;
 }
 
 /** The run holding this target's run lock now, or null. PGlite: always null (one process at a time). */
 export async function runInProgress(target: RunTarget): Promise<RunInProgress | null> {
-  const { stateSink, state } = target;
-  if (!stateSink.capabilities.sessionLocks) return null;
-  // Read from pg_locks, not taken: trying the lock, even for a moment, could turn away a run starting.
-  const { rows } = await sql<{ pid: number }>`
-    SELECT l.pid FROM pg_locks l
-     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-       AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtext(${runLockName(state.schema)})::bigint`.execute(stateSink.db);
-  if (rows.length === 0) return null;
+  const { stateDatabase, state } = target;
+  if (!stateDatabase.capabilities.sessionLocks) return null;
+  if (!(await state.lock.sessionHeld())) return null;
   const holder = (await state.exists()) ? await state.lock.holder() : null;
   const run = holder ? (await state.runs(20)).find((r) => r.runId === holder.runId && r.status === 'running') : undefined;
   if (!run) return { runId: null, mode: 'run', entities: [], pid: 0, host: '', startedAt: '', ledger: [] };

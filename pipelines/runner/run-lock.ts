@@ -9,30 +9,20 @@
  * another holder and stops: commits of two runs never interleave, even when the first run's lock
  * connection died without it noticing. When the lock's connection dies, the run takes the lock
  * again and goes on if the holder row is still its own; otherwise it stops, resumably.
- * (PGlite needs no advisory lock: its folder lock already admits one process.)
+ * (PGlite needs no advisory lock: its folder lock already admits one process.) The statements
+ * are the state store's (pipelines/state/pg-run-lock-store.ts).
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { StateDatabase, StateTransaction } from '../../connectors/sink.js';
 import { FatalError } from '../../connectors/errors.js';
-import type { SqlSink } from '../../connectors/types.js';
 import { RunError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { LockHolder } from '../state/run-lock-store.js';
-import type { RunRecord, StateStore } from '../state/state-store.js';
+import type { LockHolder, LockSession } from '../state/run-lock-store.js';
+import type { RunRecord, StateStore, WriteGuard } from '../state/state-store.js';
 
 /** How often the lock's connection is checked, so that a lost lock is taken again quickly. @default 1000 */
 export const LOCK_HEARTBEAT_MS = 1_000;
 /** How often a command waiting for a run (`--wait`) looks again. @default 500 */
 export const WAIT_POLL_MS = 500;
-
-/** `application_name` of the connection holding the lock, for pg_stat_activity. */
-export function lockApplicationName(schema: string): string {
-  return `cutover run lock ${schema}`.slice(0, 63);
-}
-
-/** The advisory lock's name; its key is `hashtext(name)`. */
-export function runLockName(schema: string): string {
-  return `cutover:${schema}`;
-}
 
 /** The run lock was lost and could not be taken back: nothing more is written; the run can resume. */
 export class RunLockLost extends FatalError {
@@ -41,9 +31,9 @@ export class RunLockLost extends FatalError {
 
 /** Where a run's lock lives: the state database and its store. */
 export interface LockTarget {
-  readonly stateSink: SqlSink;
+  readonly stateDatabase: StateDatabase;
   readonly state: StateStore;
-  guardWrites(guard: ((tx: Kysely<any> | Transaction<any>) => Promise<void>) | null): void;
+  guardWrites(guard: WriteGuard | null): void;
 }
 
 /**
@@ -84,11 +74,11 @@ class RunLock {
   }
 
   static async acquire(target: LockTarget, log: Logger, waitMs: number): Promise<RunLock> {
-    if (!target.stateSink.capabilities.sessionLocks) return new RunLock(target, log, null);
+    if (!target.stateDatabase.capabilities.sessionLocks) return new RunLock(target, log, null);
     const deadline = Date.now() + waitMs;
     let waited = false;
     for (;;) {
-      const session = await LockSession.open(target.stateSink.db, target.state.schema);
+      const session = await target.state.lock.openSession();
       if (session) {
         if (waited) log.info('the other run ended; this one starts');
         return new RunLock(target, log, session);
@@ -119,7 +109,7 @@ class RunLock {
   }
 
   /** In a write transaction: the lock is still this run's (taken again first if its connection died). */
-  async #check(tx: Kysely<any> | Transaction<any>): Promise<void> {
+  async #check(tx: StateTransaction): Promise<void> {
     if (this.#retaking) await this.#retaking;
     if (this.#failure) throw this.#failure;
     const holder = await this.#target.state.lock.holderForShare(tx);
@@ -145,13 +135,13 @@ class RunLock {
    * A connection fault is thrown to the write waiting (which retries it) and tried again later.
    */
   async #retake(): Promise<void> {
-    const { stateSink, state } = this.#target;
+    const { state } = this.#target;
     if (this.#session) {
       this.#log.warn('the connection holding the run lock was lost; taking the lock again');
       await this.#session.close();
       this.#session = null;
     }
-    const session = await LockSession.open(stateSink.db, state.schema);
+    const session = await state.lock.openSession();
     if (!session) {
       const running = await runningRun(state).catch(() => null);
       throw this.#lose(`another process holds it now${running && running.runId !== this.#runId ? `: ${describeRun(running)}` : ''}`);
@@ -180,65 +170,6 @@ class RunLock {
     if (this.#runId !== null) await this.#target.state.lock.release(this.#runId).catch((error: unknown) => this.#log.debug({ err: error }, 'could not clear the run lock holder'));
     await this.#session?.close();
     this.#session = null;
-  }
-}
-
-/** A pooled connection held for the whole run, with the session advisory lock taken on it. */
-class LockSession {
-  readonly #connection: Kysely<any>;
-  readonly #done: Promise<void>;
-  readonly #release: () => void;
-  #closed = false;
-
-  private constructor(connection: Kysely<any>, done: Promise<void>, release: () => void) {
-    this.#connection = connection;
-    this.#done = done;
-    this.#release = release;
-  }
-
-  /** Takes the lock on a connection of its own; null when another session holds it. */
-  static open(db: Kysely<any>, schema: string): Promise<LockSession | null> {
-    const name = runLockName(schema);
-    return new Promise<LockSession | null>((resolve, reject) => {
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
-      let opened = false;
-      const done = db.connection().execute(async (connection) => {
-        const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(hashtext(${name})) AS locked`.execute(connection);
-        if (!rows[0]?.locked) {
-          opened = true;
-          resolve(null);
-          return;
-        }
-        // Named, so that it can be told apart from the batch connections in pg_stat_activity.
-        await sql`SELECT set_config('application_name', ${lockApplicationName(schema)}, false)`.execute(connection);
-        opened = true;
-        resolve(new LockSession(connection, done, release));
-        await released;
-        await sql`SELECT pg_advisory_unlock(hashtext(${name}))`.execute(connection).catch(() => undefined);
-        await sql`RESET application_name`.execute(connection).catch(() => undefined);
-      });
-      done.catch((error: unknown) => {
-        if (!opened) reject(error);
-      });
-    });
-  }
-
-  /** False once the connection (and with it the lock) is gone. */
-  async alive(): Promise<boolean> {
-    try {
-      await sql`SELECT 1`.execute(this.#connection);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#release();
-    await this.#done.catch(() => undefined);
   }
 }
 

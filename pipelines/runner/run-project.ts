@@ -14,7 +14,7 @@ import type { Logger } from '../logger.js';
 import type { EntityLedger } from '../state/state-store.js';
 import { ProjectSession } from './project-session.js';
 import type { RunObserver } from './run-events.js';
-import { childReferences } from './dedupe-write.js';
+import { childReferences } from './child-references.js';
 import { applyPendingActions, detectSourceDeletes } from './deletions.js';
 import { applyReviewDecisions } from './review-decisions.js';
 import { writeReviewFile } from './review-file.js';
@@ -72,7 +72,7 @@ export async function runProject(project: Project, options: RunOptions): Promise
         for (const mapping of mappings) {
           if (mapping.dedupe) {
             const retry = retrier(project.options.retry, log, observer, options.signal);
-            await applyReviewDecisions(session, { ...mapping, dedupe: mapping.dedupe }, { runId, log: log.child({ entity: mapping.entity }), retry, children: childReferences(project.entities, mapping.entity) });
+            await applyReviewDecisions(session, { ...mapping, dedupe: mapping.dedupe }, { runId, log: log.child({ entity: mapping.entity }), retry, signal: options.signal, children: childReferences(project.entities, mapping.entity) });
           }
           const { completed } = await runEntity(session, mapping, {
             runId,

@@ -7,7 +7,7 @@
 import type { SourceBatch } from '../../connectors/types.js';
 import { RunError } from '../errors.js';
 import { isStorableText, storableText, unstorableDetail } from '../state/storable-text.js';
-import { describeDataError, isRowDataError } from './write-rows.js';
+import { describeStateDataError, isStateDataError } from '../state/state-data-error.js';
 
 /** Why `key` (of column `column`) cannot be a legacy key in the state, or null when it can. */
 export function unstorableKeyReason(column: string, key: string): string | null {
@@ -46,10 +46,10 @@ function firstUnstorable(value: unknown, depth: number): string | null {
  * until the value is fixed, rather than "run again to resume".
  */
 export function batchDataFailure(entity: string, batch: SourceBatch, error: unknown): Error {
-  if (!isRowDataError(error)) return error as Error;
+  if (!isStateDataError(error)) return error as Error;
   const origins = [...batch.rows, ...batch.rejects].map((row) => row.origin);
   const where = origins.length === 0 ? '' : ` (${storableText(origins[0]!)} to ${storableText(origins.at(-1)!)})`;
-  return new RunError(`${entity}: a batch of ${origins.length} rows${where} could not be committed: ${describeDataError(error)}`, {
+  return new RunError(`${entity}: a batch of ${origins.length} rows${where} could not be committed: ${describeStateDataError(error)}`, {
     cause: error,
     hint: 'nothing of this batch was committed; a value in these rows is one the database cannot store: fix it in the source (or drop it in the mapping), then run again',
   });

@@ -1,16 +1,13 @@
 /**
- * The holder of the run lock, as a row of the state (`run_lock`): the run that may write. The
- * session advisory lock decides who may take it; this row is what each write transaction checks,
- * in its own transaction, so that a run whose lock went away cannot write one batch more once
- * another run has taken over.
+ * The run lock as the state keeps it. Two parts: a session lock, held on a connection of its own
+ * for the whole run, decides which run may take the lock (where the state database has session
+ * locks: PostgreSQL's advisory locks; PGlite's folder lock already admits one process); and the
+ * holder (a row of the state), which every write transaction of the run reads, shared, and checks
+ * names its own run. Kept in PostgreSQL or PGlite by pg-run-lock-store.ts.
  */
-import { hostname } from 'node:os';
-import { sql, type Kysely, type Transaction } from 'kysely';
-import { isoTimestamp } from './iso-timestamp.js';
+import type { StateTransaction } from '../../connectors/sink.js';
 
-type Executor = Kysely<any> | Transaction<any>;
-
-/** The run named in `run_lock`. */
+/** The run named as the holder. */
 export interface LockHolder {
   readonly runId: number;
   readonly pid: number;
@@ -18,59 +15,31 @@ export interface LockHolder {
   readonly since: string;
 }
 
-export class RunLockStore {
-  readonly #db: Kysely<any>;
-  readonly #schema: string;
+/** A connection held for the whole run, with the session lock taken on it. */
+export interface LockSession {
+  /** False once the connection (and with it the lock) is gone. */
+  alive(): Promise<boolean>;
+  /** Unlocks and gives the connection back; idempotent. */
+  close(): Promise<void>;
+}
 
-  constructor(db: Kysely<any>, schema: string) {
-    this.#db = db;
-    this.#schema = schema;
-  }
-
-  #table(name: string) {
-    return sql.table(`${this.#schema}.${name}`);
-  }
-
+export interface RunLockStore {
   /** The holder now (no lock taken); null when none. */
-  async holder(db: Executor = this.#db): Promise<LockHolder | null> {
-    const { rows } = await sql<HolderRow>`SELECT run_id::text, pid, host, since::text FROM ${this.#table('run_lock')} WHERE id = 1`.execute(db);
-    return holderOf(rows[0]);
-  }
-
+  holder(): Promise<LockHolder | null>;
   /**
-   * The holder, read FOR SHARE in the caller's write transaction: a run taking over waits until
-   * this transaction ends, and this transaction sees a takeover that committed before it.
+   * The holder, read shared in the caller's write transaction: a run taking over waits until this
+   * transaction ends, and this transaction sees a takeover that committed before it.
    */
-  async holderForShare(tx: Executor): Promise<LockHolder | null> {
-    const { rows } = await sql<HolderRow>`SELECT run_id::text, pid, host, since::text FROM ${this.#table('run_lock')} WHERE id = 1 FOR SHARE`.execute(tx);
-    return holderOf(rows[0]);
-  }
-
+  holderForShare(tx: StateTransaction): Promise<LockHolder | null>;
   /**
    * Makes `runId` the holder, in the caller's transaction; blocks until the write transactions of
    * the previous holder have ended. Returns the previous holder (null when the lock was free).
    */
-  async takeOver(tx: Executor, runId: number): Promise<LockHolder | null> {
-    const { rows } = await sql<HolderRow>`SELECT run_id::text, pid, host, since::text FROM ${this.#table('run_lock')} WHERE id = 1 FOR UPDATE`.execute(tx);
-    // clock_timestamp(), not now(): the moment the previous holder's last transaction had ended.
-    await sql`UPDATE ${this.#table('run_lock')} SET run_id = ${runId}, pid = ${process.pid}, host = ${hostname()}, since = clock_timestamp() WHERE id = 1`.execute(tx);
-    return holderOf(rows[0]);
-  }
-
+  takeOver(tx: StateTransaction, runId: number): Promise<LockHolder | null>;
   /** Clears the holder if it is still `runId`. */
-  async release(runId: number): Promise<void> {
-    await sql`UPDATE ${this.#table('run_lock')} SET run_id = NULL, pid = NULL, host = NULL, since = NULL WHERE id = 1 AND run_id = ${runId}`.execute(this.#db);
-  }
-}
-
-interface HolderRow {
-  run_id: string | null;
-  pid: number | null;
-  host: string | null;
-  since: string | null;
-}
-
-function holderOf(row: HolderRow | undefined): LockHolder | null {
-  if (!row || row.run_id === null) return null;
-  return { runId: Number(row.run_id), pid: row.pid ?? 0, host: row.host ?? '', since: row.since === null ? '' : isoTimestamp(row.since) };
+  release(runId: number): Promise<void>;
+  /** Takes the session lock on a connection of its own; null when another session holds it. Only where the database has session locks. */
+  openSession(): Promise<LockSession | null>;
+  /** Whether a session holds the lock now, seen without trying to take it (which could turn away a run starting). */
+  sessionHeld(): Promise<boolean>;
 }

@@ -3,17 +3,23 @@
  * have tens of thousands of merges), every pair exactly once and in order, ties on the score
  * included; and a state made before the values moved to their own table upgrades without loss.
  */
-import { PGlite } from '@electric-sql/pglite';
-import { Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { PgliteDialect } from '../../connectors/pglite/pglite-dialect.js';
+import { parseConnectionUrl } from '../../connectors/connection-url.js';
+import { pgliteConnector } from '../../connectors/pglite/pglite-connector.js';
+import { openStateStore } from '../../pipelines/state/pg-state-store.js';
 import { migrateState } from '../../pipelines/state/state-migrations.js';
-import { StateStore } from '../../pipelines/state/state-store.js';
+
+/** An in-memory PGlite state database. */
+function memoryState() {
+  return pgliteConnector.createStateDatabase!(pgliteConnector.parseConfig(parseConnectionUrl('pglite://memory'), { baseDir: '.' }));
+}
 
 it('pages open reviews (best score first) and merges (lowest first) without losing or repeating a pair', async () => {
-  const db = new Kysely<any>({ dialect: new PgliteDialect(new PGlite()) });
+  const database = await memoryState();
+  const db = database.db;
   try {
-    const state = new StateStore(db, 'cutover');
+    const state = openStateStore(database, 'cutover');
     await state.migrate();
     const scores = [0.91, 0.93, 0.93, 0.93, 0.95, 0.95, 0.9, 0.93, 0.91, 0.97, 0.93];
     for (const [index, score] of scores.entries()) {
@@ -38,17 +44,18 @@ it('pages open reviews (best score first) and merges (lowest first) without losi
     const byScoreAsc = [...expected].sort((x, y) => x.score - y.score || x.a.localeCompare(y.a) || x.b.localeCompare(y.b));
     expect(merges).toEqual(byScoreAsc.map((p) => `${p.score} ${p.a} ${p.b}`));
   } finally {
-    await db.destroy();
+    await database.close();
   }
 });
 
 it('moves the dedupe values of a state made before 0005 into their own table, none lost', async () => {
-  const db = new Kysely<any>({ dialect: new PgliteDialect(new PGlite()) });
+  const database = await memoryState();
+  const db = database.db;
   try {
     await migrateState(db, 'cutover', '0004_dedupe');
     await sql`INSERT INTO cutover.dedupe_records (entity, legacy_key, anchor_key, profile, values, run_id)
       VALUES ('customers', '1', '1', '{"values":{}}', '{"name":"上海晨源"}', 1), ('customers', '2', '1', '{"values":{}}', '{"name":"Shanghai Chenyuan"}', 1)`.execute(db);
-    const state = new StateStore(db, 'cutover');
+    const state = openStateStore(database, 'cutover');
     await state.migrate();
     const members = await state.dedupe.members('customers', ['1']);
     expect(members.map((m) => [m.key, m.anchorKey, m.values]).sort()).toEqual([
@@ -58,6 +65,6 @@ it('moves the dedupe values of a state made before 0005 into their own table, no
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'cutover' AND table_name = 'dedupe_records' AND column_name = 'values'`.execute(db);
     expect(rows[0]!.n).toBe(0);
   } finally {
-    await db.destroy();
+    await database.close();
   }
 });

@@ -9,10 +9,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TransientError } from '../../connectors/errors.js';
 import { withRetry } from '../../connectors/retry.js';
-import type { SourceBatch, SqlSink } from '../../connectors/types.js';
+import type { Sink } from '../../connectors/sink.js';
+import type { SourceBatch } from '../../connectors/types.js';
 import { loadProject } from '../../pipelines/config/load-project.js';
 import { createLogger } from '../../pipelines/logger.js';
-import { processBatch, type EntityContext } from '../../pipelines/runner/process-batch.js';
+import type { EntityContext } from '../../pipelines/runner/entity-context.js';
+import { processBatch } from '../../pipelines/runner/write-batch.js';
 import { ProjectSession } from '../../pipelines/runner/project-session.js';
 import { compileMapping } from '../../transforms/mapping-engine.js';
 import { createPostgresDatabase, describeWith, queryPostgres, type TestDatabase } from '../support/databases.js';
@@ -43,15 +45,15 @@ describeWith(['postgres'])('exactly-once batches', () => {
     const project = await loadProject(dir, { env: { NEWCRM_URL: database.url } });
     const session = await ProjectSession.open(project, createLogger({ file: null, terminal: null }), { prepare: true });
     try {
-      const real = session.sink as SqlSink;
+      const real = session.sink;
       let lose = true;
-      const losingAnswers: SqlSink = {
-        kind: 'sql',
+      const losingAnswers: Sink = {
         capabilities: real.capabilities,
-        db: real.db,
+        endpoint: real.endpoint,
+        stateDatabase: real.stateDatabase,
         close: () => real.close(),
-        async transaction(fn) {
-          const result = await real.transaction(fn);
+        async write(fn, options) {
+          const result = await real.write(fn, options);
           if (lose) {
             lose = false;
             throw new TransientError('PostgreSQL test: connection lost after COMMIT');
@@ -67,6 +69,7 @@ describeWith(['postgres'])('exactly-once batches', () => {
         compiled: compileMapping(mapping),
         state: session.state,
         sink: losingAnswers,
+        stateDatabase: session.stateDatabase,
         sourceCapabilities: { resumable: true, pushdownWhere: false, uniqueKeys: true, keyLookup: false },
         target: mapping.target,
         retry: (_what, operation) => withRetry(operation, { policy: { retries: 3, baseDelayMs: 1, maxDelayMs: 1 } }),

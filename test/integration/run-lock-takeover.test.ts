@@ -46,15 +46,15 @@ describeWith(['postgres'])('run lock holder', () => {
         const gate = new Promise<void>((resolve) => (finishInFlight = resolve));
         await first.state.beginEntity(firstRun, 'customers');
         // A batch of the first run that has passed its check and not committed yet.
-        const inFlight = first.stateSink.transaction(async (tx) => {
+        const inFlight = first.stateDatabase.transaction(async (tx) => {
           await gate;
-          await first.state.addToLedger(tx.db, firstRun, 'customers', { ...emptyLedger(), read: 1, inserted: 1 }, { batch: true });
+          await first.state.addToLedger(tx, firstRun, 'customers', { ...emptyLedger(), read: 1, inserted: 1 }, { batch: true });
           events.push('first committed');
         });
         // The second run as if it had taken the advisory lock (the first one's connection died unnoticed).
         const takeover = withRunLock(
           {
-            stateSink: { kind: 'sql', db: second.stateSink.db, capabilities: { ...second.stateSink.capabilities, sessionLocks: false }, transaction: (fn) => second.stateSink.transaction(fn), close: async () => undefined },
+            stateDatabase: { ...second.stateDatabase, capabilities: { ...second.stateDatabase.capabilities, sessionLocks: false } },
             state: second.state,
             guardWrites: (guard) => second.guardWrites(guard),
           },
@@ -63,7 +63,7 @@ describeWith(['postgres'])('run lock holder', () => {
             events.push('second began');
             await second.state.beginEntity(secondRun, 'customers');
             // The first run's next write, while the second holds the lock.
-            const lost = await first.stateSink.transaction(async () => undefined).then(() => null, (error: unknown) => error);
+            const lost = await first.stateDatabase.transaction(async () => undefined).then(() => null, (error: unknown) => error);
             return { secondRun, lost };
           },
         );

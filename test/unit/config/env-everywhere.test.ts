@@ -163,7 +163,7 @@ describe('.env beside cutover.yaml', () => {
     const apiMapping = MAPPING.replace('target: { connection: newcrm, table: customers, key: legacy_id }', 'target: { connection: crm, module: Accounts, key: legacy_id }');
     expect(await problemsOf({ 'cutover.yaml': apiProject, 'customers.yaml': apiMapping })).toEqual([expect.stringMatching(/\/target\/api\/auth\/env {2}environment variable `CRM_TOKEN` is not set/)]);
     const loaded = await load({ 'cutover.yaml': apiProject, 'customers.yaml': apiMapping, '.env': 'CRM_TOKEN=s3cretT0ken\n' });
-    expect(loaded.target.connection.connector.sinkKind).toBe('api');
+    expect(loaded.target.connection.connector).toMatchObject({ apiTarget: true, sinkState: 'beside' });
   });
 
   it("reads the example .env of docs/connections.md", async () => {

@@ -51,7 +51,7 @@ it('loads an API target, keeps the state in PGlite by default, and never shows t
   await writeFile(path.join(dir, 'cutover.yaml'), api());
   await writeFile(path.join(dir, 'customers.yaml'), mapping());
   const project = await loadProject(dir, { env: { CRM_TOKEN: 's3cret' } });
-  expect(project.target.connection.connector.sinkKind).toBe('api');
+  expect(project.target.connection.connector).toMatchObject({ apiTarget: true, sinkState: 'beside' });
   expect(project.target.state?.url.redacted).toBe('pglite://./.cutover/state');
   expect(project.entities[0]!.target.table).toBe('Accounts');
   expect(JSON.stringify(project.target.connection.config)).not.toContain('s3cret');

@@ -1,11 +1,11 @@
 /**
- * The project's own target tables: numbered `.sql` files applied once each, in name order, by
- * kysely's Migrator. Applied migrations are recorded in the state schema.
+ * The project's own target tables on a PostgreSQL-family target: numbered `.sql` files applied
+ * once each, in name order, by kysely's Migrator, and recorded in the state schema.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { RunError } from '../errors.js';
+import { FatalError } from '../errors.js';
 
 class SqlFileMigrationProvider implements MigrationProvider {
   constructor(readonly dir: string) {}
@@ -21,23 +21,23 @@ class SqlFileMigrationProvider implements MigrationProvider {
   }
 }
 
-/** Applies pending target migrations; returns the names applied in this call. */
-export async function migrateTarget(db: Kysely<any>, dir: string, stateSchema: string): Promise<string[]> {
-  await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(stateSchema)}`.execute(db);
+/**
+ * Applies the migrations of `dir` not applied yet; returns the names applied in this call. A file
+ * that fails is a `FatalError` naming it; the files applied before it stay applied.
+ */
+export async function applyPgMigrations(db: Kysely<any>, dir: string, ledgerSchema: string): Promise<string[]> {
+  await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(ledgerSchema)}`.execute(db);
   const migrator = new Migrator({
     db,
     provider: new SqlFileMigrationProvider(dir),
-    migrationTableSchema: stateSchema,
+    migrationTableSchema: ledgerSchema,
     migrationTableName: 'target_migrations',
     migrationLockTableName: 'target_migrations_lock',
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new RunError(`target migration ${failed} (in ${dir}) failed: ${(error as Error).message}`, {
-      cause: error,
-      hint: 'fix the SQL file; migrations that succeeded before it stay applied',
-    });
+    throw new FatalError(`target migration ${failed} (in ${dir}) failed: ${(error as Error).message}`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

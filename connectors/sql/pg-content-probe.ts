@@ -1,0 +1,68 @@
+/**
+ * The target side of a content reconciliation on a PostgreSQL-family target: checksums, digests
+ * and canonical rows of a table's rows by legacy key, computed by the database (pg-canonical.ts),
+ * and its legacy keys page by page.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { ContentProbe, ProbedRow, TargetColumn } from '../sink.js';
+import type { TargetTable } from '../types.js';
+import { FatalError } from '../errors.js';
+import { canonicalSql, pgColumnKind, rowDigestSql } from './pg-canonical.js';
+
+/** Text types whose order and comparison the key's index serves as they are. */
+const TEXT_TYPES = new Set(['text', 'character varying', 'character', 'varchar', 'bpchar', 'citext', 'name']);
+
+/** A probe of `target`'s `mapped` columns; throws a `FatalError` naming the columns the table lacks. */
+export async function pgContentProbe(db: Kysely<any>, target: TargetTable, mapped: readonly string[]): Promise<ContentProbe> {
+  const [schema, tableName] = target.table.includes('.') ? target.table.split('.', 2) : [null, target.table];
+  const { rows: described } = await sql<{ column_name: string; data_type: string; udt_name: string }>`
+    SELECT column_name, data_type, udt_name FROM information_schema.columns
+     WHERE table_name = ${tableName} AND table_schema = coalesce(${schema}::text, current_schema())`.execute(db);
+  const types = new Map(described.map((row) => [row.column_name, row.data_type === 'USER-DEFINED' ? row.udt_name : row.data_type]));
+  const missing = mapped.filter((column) => !types.has(column));
+  if (missing.length > 0) throw new FatalError(`target table \`${target.table}\` has no column ${missing.map((c) => `\`${c}\``).join(', ')}`);
+  const columns: TargetColumn[] = mapped.map((name) => ({ name, kind: pgColumnKind(types.get(name)!) }));
+
+  const table = sql.table(target.table);
+  const key = sql.ref(target.key);
+  const digest = rowDigestSql(columns);
+  // A text key is paged in its index's order; any other type as text (the interface's order).
+  const keyText = TEXT_TYPES.has(types.get(target.key) ?? 'text') ? key : sql`${key}::text`;
+  return {
+    columns,
+    async checksum(keys) {
+      const { rows } = await sql<{ n: string; total: string | null }>`SELECT count(*)::text AS n, sum(${digest})::text AS total
+        FROM ${table} WHERE ${key} = ANY(${[...keys]})`.execute(db);
+      return { count: Number(rows[0]?.n ?? 0), sum: BigInt(rows[0]?.total ?? 0) };
+    },
+    async digests(keys) {
+      const { rows } = await sql<{ k: string; d: string }>`SELECT ${key}::text AS k, (${digest})::text AS d
+        FROM ${table} WHERE ${key} = ANY(${[...keys]})`.execute(db);
+      return new Map(rows.map((row) => [row.k, BigInt(row.d)]));
+    },
+    async rows(keys) {
+      const selections = columns.flatMap((column, index) => [
+        sql`${canonicalSql(column)} AS ${sql.ref(`c${index}`)}`,
+        sql`${sql.ref(column.name)}::text AS ${sql.ref(`t${index}`)}`,
+      ]);
+      const { rows } = await sql<Record<string, string | null>>`SELECT ${key}::text AS "$key", ${sql.join(selections)}
+        FROM ${table} WHERE ${key} = ANY(${[...keys]})`.execute(db);
+      const found = new Map<string, ProbedRow>();
+      for (const row of rows) {
+        const canonical: Record<string, string | null> = {};
+        const text: Record<string, string | null> = {};
+        columns.forEach((column, index) => {
+          canonical[column.name] = row[`c${index}`] ?? null;
+          text[column.name] = row[`t${index}`] ?? null;
+        });
+        found.set(row.$key!, { canonical, text });
+      }
+      return found;
+    },
+    async keysPage(after, limit) {
+      const { rows } = await sql<{ k: string }>`SELECT ${key}::text AS k FROM ${table}
+        WHERE ${key} IS NOT NULL AND (${after}::text IS NULL OR ${keyText} > ${after}) ORDER BY ${keyText} LIMIT ${limit}`.execute(db);
+      return rows.map((row) => row.k);
+    },
+  };
+}
