@@ -358,6 +358,12 @@ export interface Connector<Config = unknown, S extends Sink = Sink> {
   createTableLoader?(config: Config): Promise<TableLoader>;
   /** What `createSink` returns: a SQL database (rows and state together) or an API (state kept apart). @default 'sql' */
   readonly sinkKind?: S['kind'];
+  /**
+   * Where the state of a sink of the new interface (connectors/sink.ts) lives: `'target'` in the
+   * target database, `'beside'` in the database of `target.state`; equals its sink's
+   * `capabilities.state`, known before the sink is opened.
+   */
+  readonly sinkState?: 'target' | 'beside';
   /** False when opening the sink would create it (an embedded database folder not made yet). @default true */
   sinkExists?(config: Config): Promise<boolean>;
   /**
