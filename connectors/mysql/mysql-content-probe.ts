@@ -5,7 +5,7 @@
  *
  * | kind    | MariaDB expression                                                        |
  * |---------|---------------------------------------------------------------------------|
- * | number  | the decimal text without trailing zeros; DOUBLE rounded as JS `toFixed` does (15 significant digits) |
+ * | number  | the decimal text without trailing zeros; DOUBLE rounded to the places JS `toFixed` prints, FLOAT to 6 significant digits (see below) |
  * | instant | milliseconds since 1970 (`TIMESTAMPDIFF`, any year, no 2038 limit); the session is UTC |
  * | date    | `yyyy-MM-dd`                                                              |
  * | boolean | `T` / `F` (any non-zero is true)                                          |
@@ -13,6 +13,14 @@
  * | uuid    | lower-case text                                                           |
  * | padded  | the text without trailing blanks; empty → NULL                            |
  * | text    | the text; empty → NULL                                                    |
+ * Where MariaDB cannot reproduce JavaScript's form:
+ * - DOUBLE: MariaDB turns a double into a decimal through its shortest text (`98765.4321`), JS
+ *   `toFixed` through its exact binary value, with a 16th digit that is noise (`98765.43210000001`).
+ *   They agree wherever that digit is a 0 after rounding; where not, the row shows as differing.
+ *   (PostgreSQL's `float8::numeric` keeps 15 digits and disagrees with JS for `1/3` too.)
+ * - FLOAT: the mapped value had as many digits as it liked, the column keeps about 7; compared at
+ *   6 significant digits, a mapped `0.1` and the stored `0.100000001490116` agree.
+ * - DECIMAL(65,20) bounds the doubles compared: beyond 10^45 the forms differ.
  * Every form is utf8mb4 text (so MD5 and the lengths see UTF-8 bytes) with one explicit collation,
  * so that columns of different collations concatenate.
  */
@@ -36,8 +44,10 @@ function canonicalExpression(column: MysqlColumn, c: string): string {
   switch (column.kind) {
     case 'number':
       if (/^(float|double|real)$/.test(column.dataType)) {
-        // JS writes a double with 15 significant digits (toFixed(15 - floor(log10 |v|)), at most 20 places).
-        const places = `LEAST(20, GREATEST(0, 15 - FLOOR(LOG10(ABS(${c})))))`;
+        // JS writes a number with 16 significant digits (toFixed(15 - floor(log10 |v|)), at most 20
+        // places); a FLOAT holds 6 (FLT_DIG, as PostgreSQL's real::numeric), more would print its noise.
+        const digits = column.dataType === 'float' ? 5 : 15;
+        const places = `LEAST(20, GREATEST(0, ${digits} - FLOOR(LOG10(ABS(${c})))))`;
         return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${c} = 0 THEN '0' ELSE ${withoutTrailingZeros(`CAST(ROUND(CAST(${c} AS DECIMAL(65,20)), ${places}) AS CHAR)`)} END`;
       }
       return withoutTrailingZeros(`CAST(${c} AS CHAR)`);
