@@ -75,10 +75,18 @@ function instantValue(value: unknown): unknown {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : utcWallClock(value.getTime());
   if (typeof value !== 'string') return plainValue(value);
   const zoned = ZONED_INSTANT.exec(value.trim());
-  if (!zoned) return value;
+  if (!zoned || !isCalendarDateTime(zoned[1]!, zoned[2]!)) return value;
   const offset = zoned[3]!.toUpperCase() === 'Z' ? 'Z' : zoned[3]!.length === 3 ? `${zoned[3]}:00` : zoned[3]!.replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2');
   const time = Date.parse(`${zoned[1]}T${zoned[2]}${offset}`);
   return Number.isNaN(time) ? value : utcWallClock(time);
+}
+
+/** V8's Date.parse rolls `2021-02-30` over into March: the fields are checked first. */
+function isCalendarDateTime(date: string, time: string): boolean {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const [hour = 0, minute = 0, second = 0] = time.split(':').map(Number);
+  const days = [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return days !== undefined && day >= 1 && day <= days && hour <= 23 && minute <= 59 && second < 60;
 }
 
 /** `yyyy-MM-dd HH:mm:ss.SSS` in UTC. */
