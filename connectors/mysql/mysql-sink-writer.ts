@@ -20,6 +20,7 @@ export interface WriterContext {
   readonly tables: TargetTables;
   readonly limits: StatementLimits;
   readonly returning: boolean;
+  readonly savepoints?: boolean | undefined;
   /** `MariaDB 127.0.0.1:3306/crm`. */
   readonly where: string;
 }

@@ -23,6 +23,8 @@ export interface MysqlServer {
   /** `INSERT … RETURNING` (MariaDB 10.5 and later). */
   readonly returning: boolean;
   readonly maxAllowedPacket: number;
+  /** See UpsertContext.savepoints. */
+  readonly savepoints?: boolean | undefined;
 }
 
 export class MysqlSink implements Sink {
@@ -66,9 +68,9 @@ export class MysqlSink implements Sink {
   }
 
   /** For tests and benchmarks: the same sink with other choices (the MySQL path on MariaDB, other statement sizes). */
-  withChoices(choices: { returning?: boolean; statementRows?: number; statementBytes?: number }): MysqlSink {
+  withChoices(choices: { returning?: boolean; savepoints?: boolean; statementRows?: number; statementBytes?: number }): MysqlSink {
     const config = { ...this.#config, statementRows: choices.statementRows ?? this.#config.statementRows, statementBytes: choices.statementBytes ?? this.#config.statementBytes };
-    return new MysqlSink(config, this.#pool, { ...this.#server, returning: choices.returning ?? this.#server.returning });
+    return new MysqlSink(config, this.#pool, { ...this.#server, returning: choices.returning ?? this.#server.returning, savepoints: choices.savepoints ?? this.#server.savepoints });
   }
 
   write<T>(fn: (writer: SinkWriter) => Promise<T>, options: WriteOptions = {}): Promise<T> {
@@ -76,7 +78,7 @@ export class MysqlSink implements Sink {
       const session = await this.#session(options.signal);
       try {
         await session.run('START TRANSACTION');
-        const writer = new MysqlSinkWriter({ session, tables: this.#tables, limits: this.#limits, returning: this.#server.returning, where: this.endpoint });
+        const writer = new MysqlSinkWriter({ session, tables: this.#tables, limits: this.#limits, returning: this.#server.returning, savepoints: this.#server.savepoints, where: this.endpoint });
         const result = await fn(writer);
         await session.run('COMMIT');
         return result;

@@ -28,6 +28,12 @@ export interface UpsertContext {
   readonly limits: StatementLimits;
   /** `INSERT … RETURNING` exists (MariaDB 10.5 and later). */
   readonly returning: boolean;
+  /**
+   * Each INSERT under a SAVEPOINT of its own. Not needed: InnoDB rolls a failed statement back
+   * alone, leaving the transaction as it was, and the INSERT is the only statement of a chunk that
+   * writes. Kept to measure what it costs (BENCHMARKS.md). @default false
+   */
+  readonly savepoints?: boolean | undefined;
   readonly where: string;
 }
 
@@ -52,7 +58,7 @@ export async function upsertRows(context: UpsertContext, target: TargetTable, ro
     const existing = await idsByKey(session, table, quotedKey, quotedId, chunk.map((row) => row.keyLiteral), true);
     const before = new Set(existing.keys());
     const ids = new Map<string, string>();
-    const attempt = async (part: readonly RenderedRow[]) => {
+    const write = async (part: readonly RenderedRow[]) => {
       const values = part.map((row) => row.tuple).join(',');
       if (context.returning) {
         const returned = await session.run(`${statement.head}${values}${statement.tail}`);
@@ -64,6 +70,7 @@ export async function upsertRows(context: UpsertContext, target: TargetTable, ro
       for (const [k, i] of fresh.length > 0 ? await idsByKey(session, table, quotedKey, quotedId, fresh, false) : []) ids.set(k, i);
       for (const row of part) if (existing.has(row.key)) ids.set(row.key, existing.get(row.key)!);
     };
+    const attempt = context.savepoints ? (part: readonly RenderedRow[]) => session.savepoint(() => write(part)) : write;
     const refuse = async (row: RenderedRow, refusal: RowRefusal) => {
       const message = refusal.errno === 1365 ? await explainGuard(session, table, names, row, key.name, existing.has(row.key) || ids.has(row.key)) : refusal.serverMessage;
       outcomes[row.index] = refusedOutcome(refusal, message);
