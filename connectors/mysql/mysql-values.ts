@@ -71,21 +71,30 @@ export function toMysqlValue(value: unknown, column: MysqlColumn): unknown {
   }
 }
 
+/** What the `datetime` transform writes: UTC with milliseconds. Its wall clock is its own text. */
+const UTC_MILLIS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{3}Z$/;
+
 function instantValue(value: unknown): unknown {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : utcWallClock(value.getTime());
   if (typeof value !== 'string') return plainValue(value);
+  // The common case without a Date: a run writes every timestamp in this form.
+  const utc = UTC_MILLIS.exec(value);
+  if (utc) return isCalendarDateTime(+utc[1]!, +utc[2]!, +utc[3]!, +utc[4]!, +utc[5]!, +utc[6]!) ? `${value.slice(0, 10)} ${value.slice(11, 23)}` : value;
   const zoned = ZONED_INSTANT.exec(value.trim());
-  if (!zoned || !isCalendarDateTime(zoned[1]!, zoned[2]!)) return value;
+  if (!zoned) return value;
+  const [year, month, day] = zoned[1]!.split('-').map(Number) as [number, number, number];
+  const [hour = 0, minute = 0, second = 0] = zoned[2]!.split(':').map(Number);
+  if (!isCalendarDateTime(year, month, day, hour, minute, second)) return value;
   const offset = zoned[3]!.toUpperCase() === 'Z' ? 'Z' : zoned[3]!.length === 3 ? `${zoned[3]}:00` : zoned[3]!.replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2');
   const time = Date.parse(`${zoned[1]}T${zoned[2]}${offset}`);
   return Number.isNaN(time) ? value : utcWallClock(time);
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** V8's Date.parse rolls `2021-02-30` over into March: the fields are checked first. */
-function isCalendarDateTime(date: string, time: string): boolean {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const [hour = 0, minute = 0, second = 0] = time.split(':').map(Number);
-  const days = [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+function isCalendarDateTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  const days = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : MONTH_DAYS[month - 1];
   return days !== undefined && day >= 1 && day <= days && hour <= 23 && minute <= 59 && second < 60;
 }
 
