@@ -8,7 +8,7 @@
  * | date    | `2019-03-05T…`, Date                   | `2019-03-05` (the date as written, as PostgreSQL's `::date` reads it) |
  * | json    | a value, or JSON text                  | canonical JSON text ({@link canonicalJsonText}); text that is not JSON as it is |
  * | boolean | true/false, 't'/'true'/'f'/'false'     | 1 / 0                                        |
- * | text    | true/false, Date, object               | 'true'/'false', ISO 8601, JSON text          |
+ * | text    | a number, true/false, Date, object     | its digits, 'true'/'false', ISO 8601, JSON text (as reconcile reads them) |
  * Text that cannot be read as its kind is sent as it is, for the server to refuse with its reason.
  */
 import type { ColumnKind } from '../sink.js';
@@ -66,6 +66,12 @@ export function toMysqlValue(value: unknown, column: MysqlColumn): unknown {
       if (value === true || value === 't' || value === 'true') return 1;
       if (value === false || value === 'f' || value === 'false') return 0;
       return plainValue(value);
+    case 'text':
+    case 'padded':
+    case 'uuid':
+      // A number compared with a text column makes the server convert every row's text to a number:
+      // `legacy_id IN (1, 2)` would read (and lock) the whole table instead of two index entries.
+      return typeof value === 'number' || typeof value === 'bigint' ? String(value) : plainValue(value);
     default:
       return plainValue(value);
   }

@@ -183,6 +183,20 @@ describeWith(['mysql'])('MariaDB target specifics', () => {
     expect((await sink.write((w) => w.upsert(TARGET, [{ legacy_id: 'held', name: 'free' }])))[0]).toMatchObject({ ok: true, inserted: false });
   });
 
+  it('looks numeric legacy keys up in a text key column through its index, locking only their own rows', async () => {
+    await sink.close();
+    sink = await openSink(database.url, 'query_timeout_ms=3000');
+    await sink.write((w) => w.upsert(TARGET, [{ legacy_id: '1-other', name: 'n' }, { legacy_id: 7, name: 'seven' }]));
+    await withMysqlAdmin(async (holder) => {
+      // A row before the keys in the index, so that not even a next-key lock of their range reaches it.
+      await holder.query("START TRANSACTION; SELECT * FROM items WHERE legacy_id = '1-other' FOR UPDATE");
+      // Compared as numbers, the keys would make the server read and lock every row, the held one too, and wait for the holder.
+      const outcomes = await sink.write((w) => w.upsert(TARGET, [{ legacy_id: 7, name: 'seven!' }, { legacy_id: 8, name: 'eight' }]));
+      expect(outcomes.map((o) => o.ok && o.inserted)).toEqual([false, true]);
+      await holder.query('ROLLBACK');
+    }, database.url);
+  });
+
   it('rolls back a write whose signal aborts, at once', async () => {
     const controller = new AbortController();
     const attempt = sink.write(async (w) => {

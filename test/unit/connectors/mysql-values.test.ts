@@ -77,6 +77,13 @@ describe('toMysqlValue', () => {
     expect(toMysqlValue(12n, column('number'))).toBe(12n);
   });
 
+  it('writes a number into a text column as its text, so that a key lookup uses the index', () => {
+    expect(toMysqlValue(42, column('text'))).toBe('42');
+    expect(toMysqlValue(1.5, column('padded'))).toBe('1.5');
+    expect(toMysqlValue(12n, column('text'))).toBe('12');
+    expect(toMysqlValue(42, column('number'))).toBe(42);
+  });
+
   it('writes objects into text as JSON and Dates as ISO 8601, as reconcile reads them', () => {
     expect(toMysqlValue({ a: 1 }, column('text'))).toBe('{"a":1}');
     expect(toMysqlValue(new Date(Date.UTC(2024, 0, 2)), column('text'))).toBe('2024-01-02T00:00:00.000Z');
