@@ -89,6 +89,7 @@ export function rowDigestSql(columns: readonly MysqlColumn[], alias: string): st
   return `CAST(CONV(SUBSTRING(MD5(${rowTextSql(columns, alias)}), 1, 15), 16, 10) AS DECIMAL(20,0))`;
 }
 
+/** What the probe needs of its sink: the tables it described, and sessions. */
 export interface ProbeContext {
   readonly tables: TargetTables;
   /** A session of its own per call, outside any write. */

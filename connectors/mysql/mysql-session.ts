@@ -75,6 +75,7 @@ export class RowRefusal extends Error {
   }
 }
 
+/** Where a session runs and how long a statement may take. */
 export interface SessionOptions {
   /** `MariaDB 127.0.0.1:3306/crm`, for messages. */
   readonly where: string;

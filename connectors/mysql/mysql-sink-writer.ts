@@ -15,6 +15,7 @@ import { keyColumns, type TargetTables } from './mysql-target-table.js';
 import { upsertRows } from './mysql-upsert.js';
 import { toMysqlValue } from './mysql-values.js';
 
+/** The transaction a writer writes in, and the sink's choices. */
 export interface WriterContext {
   readonly session: MysqlSession;
   readonly tables: TargetTables;
@@ -29,6 +30,7 @@ interface ResultHeader {
   readonly affectedRows?: number;
 }
 
+/** The writes of one transaction; used only until its `write` call returns. */
 export class MysqlSinkWriter implements SinkWriter {
   readonly #context: WriterContext;
 
@@ -53,12 +55,12 @@ export class MysqlSinkWriter implements SinkWriter {
     const quotedKey = quoteMysqlName(key.name);
     const statements = records.map((record, index) => {
       const names = Object.keys(record);
-      const [rendered] = renderRows(session, [record], tables.columnsOf(table, names, 'patch records hold'), key.name, `patch of ${where}`);
+      const [rendered] = renderRows(session, [record], tables.columnsOf(table, names, 'patch records hold'), key.name, `patch of ${where}`, index);
       const sets = names.filter((name) => name !== key.name).map((name) => `${quoteMysqlName(name)} = ${rendered!.literals[names.indexOf(name)]}`);
       // Setting the key to itself keeps the statement valid for a record with nothing else to set.
       sets.push(`${quotedKey} = ${quotedKey}`);
       const sql = `UPDATE ${table.quoted} SET ${sets.join(', ')} WHERE ${exactlyEqual(quotedKey, rendered!.keyLiteral)}`;
-      return { ...rendered!, index, sql, bytes: Buffer.byteLength(sql) };
+      return { ...rendered!, sql, bytes: Buffer.byteLength(sql) };
     });
     const outcomes: RowOutcome[] = new Array(records.length);
     for (const chunk of chunks(statements, 1, limits)) {

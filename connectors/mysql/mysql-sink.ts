@@ -20,13 +20,28 @@ import { TargetTables } from './mysql-target-table.js';
 /** What the sink learnt of its server when it connected. */
 export interface MysqlServer {
   readonly mariadb: boolean;
-  /** `INSERT … RETURNING` (MariaDB 10.5 and later). */
-  readonly returning: boolean;
+  /** `INSERT … RETURNING` exists (MariaDB 10.5 and later). */
+  readonly canReturn: boolean;
   readonly maxAllowedPacket: number;
-  /** See UpsertContext.savepoints. */
-  readonly savepoints?: boolean | undefined;
 }
 
+/**
+ * Ways of writing the sink can take, for tests and benchmarks; the defaults are the fastest measured
+ * (scripts/bench-mysql-sink.ts, 100,000 rows on MariaDB 10.11: the SELECT of new ids after the
+ * INSERT beat RETURNING by 15-30 %, RETURNING sends back every row, updated ones too).
+ */
+export interface MysqlWriteChoices {
+  /** Ids from `INSERT … RETURNING` (MariaDB) instead of a SELECT of the new keys after it. @default false */
+  readonly returning: boolean;
+  /** Each INSERT under a savepoint of its own (see UpsertContext.savepoints). @default false */
+  readonly savepoints: boolean;
+}
+
+/**
+ * @example
+ * const sink = await mysqlConnector.createSink(config); // mariadb://migrator:${PASSWORD}@db:3306/newcrm
+ * const outcomes = await sink.write((writer) => writer.upsert({ table: 'customers', key: 'legacy_id', id: 'id' }, rows));
+ */
 export class MysqlSink implements Sink {
   readonly capabilities: SinkCapabilities = { transactional: true, state: 'beside', deletes: true, counts: true, contentChecks: true, migrations: true };
   /** `MariaDB 127.0.0.1:3306/crm`; never the password. */
@@ -34,15 +49,17 @@ export class MysqlSink implements Sink {
   readonly #pool: MysqlSinkPool;
   readonly #config: MysqlConfig;
   readonly #server: MysqlServer;
+  readonly #choices: MysqlWriteChoices;
   readonly #limits: StatementLimits;
   readonly #tables: TargetTables;
   readonly #inFlight = new Set<Promise<unknown>>();
   #closed = false;
 
-  private constructor(config: MysqlConfig, pool: MysqlSinkPool, server: MysqlServer) {
+  private constructor(config: MysqlConfig, pool: MysqlSinkPool, server: MysqlServer, choices: MysqlWriteChoices = { returning: false, savepoints: false }) {
     this.#config = config;
     this.#pool = pool;
     this.#server = server;
+    this.#choices = choices;
     this.endpoint = `${server.mariadb ? 'MariaDB' : 'MySQL'} ${config.endpoint}`;
     this.#limits = statementLimits(server.maxAllowedPacket, config.statementBytes, config.statementRows);
     this.#tables = new TargetTables(this.endpoint, server.mariadb);
@@ -59,7 +76,7 @@ export class MysqlSink implements Sink {
       const [major = 0, minor = 0] = version.split(/[.-]/).map(Number);
       return new MysqlSink(config, pool, {
         mariadb,
-        returning: mariadb && (major > 10 || (major === 10 && minor >= 5)),
+        canReturn: mariadb && (major > 10 || (major === 10 && minor >= 5)),
         maxAllowedPacket: Number(row?.packet ?? 4 * 1024 * 1024),
       });
     } finally {
@@ -67,10 +84,11 @@ export class MysqlSink implements Sink {
     }
   }
 
-  /** For tests and benchmarks: the same sink with other choices (the MySQL path on MariaDB, other statement sizes). */
-  withChoices(choices: { returning?: boolean; savepoints?: boolean; statementRows?: number; statementBytes?: number }): MysqlSink {
+  /** For tests and benchmarks: the same sink (the same pool) with other choices of writing and statement sizes. */
+  withChoices(choices: Partial<MysqlWriteChoices> & { statementRows?: number; statementBytes?: number }): MysqlSink {
+    if (choices.returning && !this.#server.canReturn) throw new FatalError(`${this.endpoint}: the server has no INSERT … RETURNING (MariaDB 10.5 and later)`);
     const config = { ...this.#config, statementRows: choices.statementRows ?? this.#config.statementRows, statementBytes: choices.statementBytes ?? this.#config.statementBytes };
-    return new MysqlSink(config, this.#pool, { ...this.#server, returning: choices.returning ?? this.#server.returning, savepoints: choices.savepoints ?? this.#server.savepoints });
+    return new MysqlSink(config, this.#pool, this.#server, { returning: choices.returning ?? this.#choices.returning, savepoints: choices.savepoints ?? this.#choices.savepoints });
   }
 
   write<T>(fn: (writer: SinkWriter) => Promise<T>, options: WriteOptions = {}): Promise<T> {
@@ -78,7 +96,7 @@ export class MysqlSink implements Sink {
       const session = await this.#session(options.signal);
       try {
         await session.run('START TRANSACTION');
-        const writer = new MysqlSinkWriter({ session, tables: this.#tables, limits: this.#limits, returning: this.#server.returning, savepoints: this.#server.savepoints, where: this.endpoint });
+        const writer = new MysqlSinkWriter({ session, tables: this.#tables, limits: this.#limits, returning: this.#choices.returning, savepoints: this.#choices.savepoints, where: this.endpoint });
         const result = await fn(writer);
         await session.run('COMMIT');
         return result;

@@ -8,6 +8,7 @@ import type { Row } from '../types.js';
 import type { MysqlSession } from './mysql-session.js';
 import { toMysqlValue, type MysqlColumn } from './mysql-values.js';
 
+/** How big one multi-row statement may be. */
 export interface StatementLimits {
   /** Rows per multi-row statement at most. */
   readonly maxRows: number;
@@ -38,10 +39,11 @@ export interface RenderedRow {
 }
 
 /** Renders each row's values, converted for their columns, as an SQL tuple; the key column must be among them. */
-export function renderRows(session: MysqlSession, rows: readonly Row[], columns: readonly MysqlColumn[], key: string, where: string): RenderedRow[] {
+export function renderRows(session: MysqlSession, rows: readonly Row[], columns: readonly MysqlColumn[], key: string, where: string, offset = 0): RenderedRow[] {
   const keyAt = columns.findIndex((column) => column.name === key);
   if (keyAt < 0) throw new FatalError(`${where}: rows lack the key column \`${key}\``);
-  return rows.map((row, index) => {
+  return rows.map((row, at) => {
+    const index = offset + at;
     const literals = columns.map((column) => session.escape(toMysqlValue(row[column.name], column)));
     const tuple = `(${literals.join(',')})`;
     const keyValue = row[key];

@@ -9,6 +9,7 @@ import type { TargetTable } from '../types.js';
 import type { MysqlSession } from './mysql-session.js';
 import { mysqlColumnKind, type MysqlColumn } from './mysql-values.js';
 
+/** A target table as the catalog describes it. */
 export interface MysqlTargetTable {
   /** `crm.customers` or `customers`, as the mapping names it. */
   readonly name: string;
@@ -31,6 +32,7 @@ function splitName(name: string): [schema: string | null, table: string] {
 /** Engines that roll a statement or a transaction back; MyISAM and friends keep what a failed statement wrote. */
 const TRANSACTIONAL_ENGINES = new Set(['innodb', 'xtradb']);
 
+/** The tables a sink has described, by the name the mappings give them. */
 export class TargetTables {
   readonly #where: string;
   readonly #mariadb: boolean;

@@ -1,8 +1,10 @@
 /**
- * The sink's upsert: per chunk of rows, the keys that exist are read and locked
- * (`SELECT … FOR UPDATE`), then one multi-row `INSERT … ON DUPLICATE KEY UPDATE` writes the chunk;
- * on MariaDB its `RETURNING` gives the ids, on MySQL one more SELECT reads the ids of the new keys.
- * A row is `inserted` when its key did not exist before (nor earlier in the call).
+ * The sink's upsert: per chunk of rows, the keys that exist are read and locked with their ids
+ * (`SELECT … FOR UPDATE`), then one multi-row `INSERT … ON DUPLICATE KEY UPDATE` writes the chunk,
+ * and one more SELECT reads the ids of the keys that were new (none when all rows existed). MariaDB's
+ * `INSERT … RETURNING` would give the ids too, but sends every row back, updated ones as well: it
+ * measured 15-30 % slower (scripts/bench-mysql-sink.ts), and MySQL has none. A row is `inserted`
+ * when its key did not exist before (nor earlier in the call).
  *
  * ON DUPLICATE KEY UPDATE fires on a conflict with ANY unique key, not only `target.key`: a new row
  * whose e-mail is unique elsewhere would silently update that other row, legacy key and all. So the
@@ -22,16 +24,17 @@ import { chunks, exactlyEqual, renderRows, type RenderedRow, type StatementLimit
 import { keyColumns, type MysqlTargetTable, type TargetTables } from './mysql-target-table.js';
 import { quoteMysqlName } from '../sql/quote-name.js';
 
+/** The transaction an upsert runs in, and the sink's choices. */
 export interface UpsertContext {
   readonly session: MysqlSession;
   readonly tables: TargetTables;
   readonly limits: StatementLimits;
-  /** `INSERT … RETURNING` exists (MariaDB 10.5 and later). */
+  /** Ids from `INSERT … RETURNING` (MariaDB 10.5 and later) instead of a SELECT after it; slower (see above). */
   readonly returning: boolean;
   /**
    * Each INSERT under a SAVEPOINT of its own. Not needed: InnoDB rolls a failed statement back
    * alone, leaving the transaction as it was, and the INSERT is the only statement of a chunk that
-   * writes. Kept to measure what it costs (BENCHMARKS.md). @default false
+   * writes. Kept to measure what it costs: nothing measurable (scripts/bench-mysql-sink.ts). @default false
    */
   readonly savepoints?: boolean | undefined;
   readonly where: string;
@@ -40,6 +43,7 @@ export interface UpsertContext {
 /** Marks the explanation statement's success, so that its savepoint rolls back whatever happened. */
 class Explained extends Error {}
 
+/** One outcome per row, in input order; rows the server refuses are outcomes, faults of the call throw. */
 export async function upsertRows(context: UpsertContext, target: TargetTable, rows: readonly Row[]): Promise<RowOutcome[]> {
   if (rows.length === 0) return [];
   const { session, tables, limits } = context;
