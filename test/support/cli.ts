@@ -53,6 +53,16 @@ export async function copyExampleProject(): Promise<{ dir: string; remove(): Pro
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * A copy of a bundled project that shares files with its siblings (example-mysql names the
+ * example's mappings as `../example/…`): the whole mappings folder is copied, and `dir` is the project's.
+ */
+export async function copyBundledProject(name: string): Promise<{ dir: string; remove(): Promise<void> }> {
+  const root = await mkdtemp(path.join(tmpdir(), 'cutover-projects-'));
+  await cp(packagePath('mappings'), root, { recursive: true, filter: (source) => path.basename(source) !== '.env' && path.basename(source) !== '.cutover' });
+  return { dir: path.join(root, name), remove: () => rm(root, { recursive: true, force: true }) };
+}
+
 /** The CLI started in the background, for tests that stop or kill it. */
 export function startCli(args: readonly string[], options: { env?: Record<string, string> } = {}): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
   const child = spawn(process.execPath, [packagePath('dist', 'scripts', 'cli.js'), ...args], {
