@@ -10,6 +10,7 @@
  * `node dist/scripts/bench-mysql-sink.js --rows 100000 [--batch 2000] [--rounds 2] [--load-data] [--mysql mysql://root@127.0.0.1:3306/test]`
  * Not a test: nothing here asserts a time.
  */
+import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
@@ -104,6 +105,9 @@ async function main(argv: string[]): Promise<number> {
       batch: { type: 'string', default: '2000' },
       rounds: { type: 'string', default: '2' },
       'load-data': { type: 'boolean', default: false },
+      // The server's process on this machine (`pidof mariadbd`): its CPU time per way is reported too,
+      // a measure a busy machine disturbs less than the wall clock.
+      'server-pid': { type: 'string' },
       mysql: { type: 'string', default: process.env.CUTOVER_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test' },
     },
   });
@@ -126,6 +130,8 @@ async function main(argv: string[]): Promise<number> {
     // Rounds alternate the ways, so that a busy machine penalises all alike; the best round is the
     // least disturbed measure, the median the typical one.
     const seconds = new Map<string, number[]>();
+    const cpu = new Map<string, number[]>();
+    const serverPid = values['server-pid'];
     for (let round = 1; round <= Number(values.rounds); round++) {
       for (const [index, way] of ways.entries()) {
         const target: TargetTable = { table: `t${index}_${round}`, key: 'legacy_id', id: 'id' };
@@ -133,12 +139,17 @@ async function main(argv: string[]): Promise<number> {
         for (const [phase, salt] of [['insert', 'a'], ['update', 'b']] as const) {
           const rows = generate(count, salt);
           const started = performance.now();
+          const ownCpu = process.cpuUsage();
+          const serverCpu = serverPid ? await processCpuSeconds(serverPid) : 0;
           let written = 0;
           for (let start = 0; start < rows.length; start += way.batch) written += await way.upsert(target, rows.slice(start, start + way.batch));
           const took = (performance.now() - started) / 1000;
           if (written !== count) throw new Error(`${way.name}: ${written} of ${count} rows written`);
           log(`  ${way.name}, ${phase}s (round ${round}): ${took.toFixed(2)} s`);
           seconds.set(`${index}\0${phase}`, [...(seconds.get(`${index}\0${phase}`) ?? []), took]);
+          const used = process.cpuUsage(ownCpu);
+          const server = serverPid ? (await processCpuSeconds(serverPid)) - serverCpu : 0;
+          cpu.set(`${index}\0${phase}`, [...(cpu.get(`${index}\0${phase}`) ?? []), (used.user + used.system) / 1e6 + server]);
         }
         await withMysql(url, (c) => c.query(`DROP TABLE ${target.table}`));
       }
@@ -147,16 +158,25 @@ async function main(argv: string[]): Promise<number> {
       (['insert', 'update'] as const).map((phase) => {
         const all = [...seconds.get(`${index}\0${phase}`)!].sort((a, b) => a - b);
         const median = all[Math.floor(all.length / 2)]!;
-        return [way.name, phase, fmt(count / all[0]!), fmt(count / median)];
+        const spent = [...cpu.get(`${index}\0${phase}`)!].sort((a, b) => a - b);
+        return [way.name, phase, fmt(count / all[0]!), fmt(count / median), spent[Math.floor(spent.length / 2)]!.toFixed(2)];
       }),
     );
-    process.stdout.write(`\n${renderTable(['way', 'rows are', 'rows/s, best round', 'rows/s, median'], table)}\n`);
+    const cpuHeader = serverPid ? 'CPU s, node + server, median' : 'CPU s, node, median';
+    process.stdout.write(`\n${renderTable(['way', 'rows are', 'rows/s, best round', 'rows/s, median', cpuHeader], table)}\n`);
     return 0;
   } finally {
     await sink.close();
     await pool.end();
     await withMysql(values.mysql, (c) => c.query(`DROP DATABASE IF EXISTS \`${name}\``));
   }
+}
+
+/** User and system CPU seconds a process has used (Linux /proc). */
+async function processCpuSeconds(pid: string): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 main(process.argv.slice(2)).then(

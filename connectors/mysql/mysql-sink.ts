@@ -26,9 +26,10 @@ export interface MysqlServer {
 }
 
 /**
- * Ways of writing the sink can take, for tests and benchmarks; the defaults are the fastest measured
- * (scripts/bench-mysql-sink.ts, 100,000 rows on MariaDB 10.11: the SELECT of new ids after the
- * INSERT beat RETURNING by 15-30 %, RETURNING sends back every row, updated ones too).
+ * Ways of writing the sink can take, for tests and benchmarks. The defaults cost the least measured
+ * (scripts/bench-mysql-sink.ts, 100,000 rows, MariaDB 10.11): RETURNING took the same CPU for new
+ * rows and about 10 % more for updates, as it sends every row back; a savepoint per INSERT cost
+ * nothing measurable. Their wall-clock times were within the noise of a shared machine.
  */
 export interface MysqlWriteChoices {
   /** Ids from `INSERT … RETURNING` (MariaDB) instead of a SELECT of the new keys after it. @default false */

@@ -3,7 +3,8 @@
  * (`SELECT … FOR UPDATE`), then one multi-row `INSERT … ON DUPLICATE KEY UPDATE` writes the chunk,
  * and one more SELECT reads the ids of the keys that were new (none when all rows existed). MariaDB's
  * `INSERT … RETURNING` would give the ids too, but sends every row back, updated ones as well: it
- * measured 15-30 % slower (scripts/bench-mysql-sink.ts), and MySQL has none. A row is `inserted`
+ * measured no faster and cost about 10 % more CPU on updates (scripts/bench-mysql-sink.ts), and
+ * MySQL has none. A row is `inserted`
  * when its key did not exist before (nor earlier in the call).
  *
  * ON DUPLICATE KEY UPDATE fires on a conflict with ANY unique key, not only `target.key`: a new row
@@ -29,7 +30,7 @@ export interface UpsertContext {
   readonly session: MysqlSession;
   readonly tables: TargetTables;
   readonly limits: StatementLimits;
-  /** Ids from `INSERT … RETURNING` (MariaDB 10.5 and later) instead of a SELECT after it; slower (see above). */
+  /** Ids from `INSERT … RETURNING` (MariaDB 10.5 and later) instead of a SELECT after it; no faster (see above). */
   readonly returning: boolean;
   /**
    * Each INSERT under a SAVEPOINT of its own. Not needed: InnoDB rolls a failed statement back

@@ -33,7 +33,7 @@ const CHILD_DDL = `CREATE TABLE contract_orders (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
 
 /** A fresh database per test with the contract's two tables, and a sink on it. */
-export function mysqlContractFixture(choices: { returning?: boolean } = {}): SinkContractFixture {
+function mysqlContractFixture(choices: { returning?: boolean } = {}): SinkContractFixture {
   return {
     async create() {
       const database = await createMysqlDatabase('cutover_sink');
