@@ -15,6 +15,9 @@ import { Bindings, type SqlSourceDialect } from './sql-source-dialect.js';
 import type { SqlConnection, SqlPool } from './sql-pool.js';
 import { groupPrimaryKeys } from './table-list.js';
 
+/** How long `close` waits for cancellations: one answers in a round trip; one that does not (a server gone) must not hold the close. */
+const CANCEL_WAIT_MS = 5_000;
+
 export interface SqlSourceOptions {
   /** How messages name the database: `MySQL 127.0.0.1:3306/legacy_crm`, never with a password. */
   readonly where: string;
@@ -135,7 +138,7 @@ export class SqlSource implements Source {
     this.#closed = true;
     const pool = this.#pool;
     this.#pool = null;
-    await Promise.allSettled([...this.#cancelling]);
+    if (this.#cancelling.size > 0) await settledWithin([...this.#cancelling], CANCEL_WAIT_MS);
     if (pool) await (await pool.catch(() => null))?.end().catch(() => undefined);
   }
 
@@ -200,4 +203,13 @@ export class SqlSource implements Source {
     void cancelling.finally(() => this.#cancelling.delete(cancelling));
     return cancelling;
   }
+}
+
+async function settledWithin(promises: readonly Promise<unknown>[], timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([Promise.allSettled(promises), waited]);
+  clearTimeout(timer);
 }
