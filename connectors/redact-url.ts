@@ -24,8 +24,11 @@ const PLAIN_USER = /^[A-Za-z0-9._~!$&'()*+,;=%-]*$/;
 /** A user name and password as {@link redactUrl} writes them, then the host part up to where the URL ends. */
 const REDACTED = /^(?:[A-Za-z0-9._~!$&'()*+,;=%-]*|\*\*\*):\*\*\*@[^\s`'"@]*(?:[\s`'"]|$)/;
 
-/** `:1234` followed by the end of the host part: a port, not a password. */
-const PORT = /^:\d{1,5}(?=$|[/?#\s`'")\],;>]|\.(?=\s|$))/;
+/** `:1234` followed by the end of the host part (or by a message's `: `): a port, not a password. */
+const PORT = /^:\d{1,5}(?=$|[/?#\s`'")\],;>]|[.:](?=\s|$))/;
+
+/** `: ` right after the host: a message naming the endpoint (`https://api.example.com: POST /x failed`). */
+const MESSAGE_SEPARATOR = /^:(?=\s|$)/;
 
 /**
  * Replaces the password of every URL in `text` with `***` (`mysql://user:***@host:3306/db`). Safe
@@ -76,7 +79,7 @@ function redactLine(line: string): string {
     }
     if (PATH_SCHEMES.has(start.scheme)) continue;
     const hostEnd = /^[^\s/:@?#`'"]*/.exec(line.slice(start.after, end))![0].length + start.after;
-    if (line[hostEnd] === ':' && !PORT.test(line.slice(hostEnd, end))) {
+    if (line[hostEnd] === ':' && !PORT.test(line.slice(hostEnd, end)) && !MESSAGE_SEPARATOR.test(line.slice(hostEnd, end))) {
       out += `${line.slice(copied, hostEnd)}:***`;
       copied = end;
     }

@@ -4,7 +4,9 @@
  *
  * One operation has one budget: when it is spent, the error becomes {@link RetriesExhausted},
  * which no layer retries again. A retrying layer wrapped in another (an HTTP target's request
- * queue under the runner) therefore never multiplies attempts.
+ * queue under the runner) therefore never multiplies attempts. Operations that run side by side
+ * against one endpoint (the calls of one batch) share a {@link RetryStreak}, so that their
+ * retries, queued behind each other, do not multiply the time either.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RetriesExhausted, TransientError } from './errors.js';
@@ -64,22 +66,98 @@ export function retryBudgetMs(policy: RetryPolicy, attemptTimeoutMs: number): nu
   return (policy.retries + 1) * attemptTimeoutMs + maxBackoffMs(policy);
 }
 
+/**
+ * The transient failures of an endpoint since it last answered, shared by the operations that run
+ * side by side against it (the calls of one batch to an HTTP API). Each operation keeps its own
+ * attempts (`retries + 1`); the streak bounds them together. It is spent once it has lasted one
+ * operation's whole budget ({@link retryBudgetMs}) from its first failed attempt, or once one
+ * operation used all its attempts in it: then every operation gives up at its next failure, and
+ * those begun before it was spent, or within one budget after, make no attempt at all
+ * ({@link throwIfSpent}): the calls of the batch that gave up, and those its caller still sends. Without it, each retry of one call waits in the queue behind the first
+ * attempts of every other call, and a dead endpoint takes the budget times the calls queued.
+ * Any answer ends the streak.
+ */
+export class RetryStreak {
+  readonly #budgetMs: number;
+  /** `performance.now()` when the first failed attempt of the streak started; null while the endpoint answers. */
+  #since: number | null = null;
+  #failures = 0;
+  #last: TransientError | null = null;
+  /** When the streak was spent; null while it is not. */
+  #spentAt: number | null = null;
+
+  /** `attemptTimeoutMs`: how long one attempt may take at most (the request's time-out). */
+  constructor(policy: RetryPolicy, attemptTimeoutMs: number) {
+    this.#budgetMs = retryBudgetMs(policy, attemptTimeoutMs);
+  }
+
+  /** The endpoint answered: the streak, if any, is over. */
+  answered(): void {
+    this.#since = null;
+    this.#failures = 0;
+    this.#last = null;
+    this.#spentAt = null;
+  }
+
+  /** An attempt that started at `startedAt` (`performance.now()`) failed with `error`. */
+  failed(error: TransientError, startedAt: number): void {
+    const since = Math.min(this.#since ?? startedAt, startedAt);
+    this.#since = since;
+    this.#failures++;
+    this.#last = error;
+    if (this.#spentAt === null && performance.now() - since >= this.#budgetMs) this.#spentAt = performance.now();
+  }
+
+  /** An operation used all its attempts in the streak: the others stop too. */
+  gaveUp(): void {
+    if (this.#since !== null) this.#spentAt ??= performance.now();
+  }
+
+  /** Whether an operation that just failed gives up rather than retry. */
+  get spent(): boolean {
+    return this.#spentAt !== null;
+  }
+
+  /** The error to give up with: the last failure, with the attempts and the time of the whole streak. */
+  exhausted(): RetriesExhausted {
+    return new RetriesExhausted(this.#last!, this.#failures, performance.now() - this.#since!);
+  }
+
+  /**
+   * For an attempt about to start (inside a queue) of an operation begun at `operationStartedAt`:
+   * throws when the streak was spent before that operation began, or less than one budget
+   * after, so that no request is made. An operation begun later has one attempt (a failure
+   * then gives up at once): the endpoint may be back.
+   */
+  throwIfSpent(operationStartedAt: number): void {
+    if (this.#spentAt !== null && operationStartedAt <= this.#spentAt + this.#budgetMs) throw this.exhausted();
+  }
+}
+
 /** Runs `operation`, retrying transient failures; the last error is rethrown as {@link RetriesExhausted}. */
 export async function withRetry<T>(
   operation: (attempt: number) => Promise<T>,
-  options: { policy?: RetryPolicy; signal?: AbortSignal | undefined; onRetry?: (event: RetryEvent) => void; random?: () => number } = {},
+  options: { policy?: RetryPolicy; signal?: AbortSignal | undefined; onRetry?: (event: RetryEvent) => void; random?: () => number; streak?: RetryStreak | undefined } = {},
 ): Promise<T> {
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
   const random = options.random ?? Math.random;
+  const { streak } = options;
   const started = performance.now();
   for (let attempt = 0; ; attempt++) {
     options.signal?.throwIfAborted();
+    const attemptStarted = performance.now();
     try {
-      return await operation(attempt);
+      const result = await operation(attempt);
+      streak?.answered();
+      return result;
     } catch (error) {
-      // Exhausted below (a connector's own budget) counts as exhausted here too.
+      // Exhausted below (a connector's own budget, or the streak) counts as exhausted here too.
       if (!(error instanceof TransientError) || error instanceof RetriesExhausted) throw error;
-      if (attempt >= policy.retries) throw new RetriesExhausted(error, attempt + 1, performance.now() - started);
+      if (streak) {
+        streak.failed(error, attemptStarted);
+        if (attempt >= policy.retries) streak.gaveUp();
+        if (streak.spent) throw streak.exhausted();
+      } else if (attempt >= policy.retries) throw new RetriesExhausted(error, attempt + 1, performance.now() - started);
       const ceiling = delayCeilingMs(policy, attempt);
       const floor = policy.jitter === 'equal' ? ceiling / 2 : 0;
       const delayMs = error.retryAfterMs ?? Math.round(floor + random() * (ceiling - floor));

@@ -10,7 +10,7 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import { FatalError, TransientError } from '../errors.js';
-import { withRetry, type RetryEvent, type RetryPolicy } from '../retry.js';
+import { DEFAULT_RETRY_POLICY, RetryStreak, withRetry, type RetryEvent, type RetryPolicy } from '../retry.js';
 
 /** One HTTP request; the body is sent as JSON. */
 export interface ApiRequest {
@@ -63,6 +63,8 @@ export class RequestQueue {
   readonly #fetch: typeof fetch;
   readonly #closing = new AbortController();
   readonly #stats: RequestQueueStats = { requests: 0, retries: 0, throttled: 0 };
+  /** The requests' failures since the API last answered: one budget for the calls of a batch, however they queue. */
+  readonly #streak: RetryStreak;
   /** Epoch ms before which no request starts: the server asked us to wait (429 Retry-After). */
   #resumeAt = 0;
   #closed = false;
@@ -70,6 +72,7 @@ export class RequestQueue {
   constructor(options: RequestQueueOptions) {
     this.#options = options;
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#streak = new RetryStreak(options.retry ?? DEFAULT_RETRY_POLICY, options.timeoutMs ?? 30_000);
     // Every queued request listens to it (p-queue drops a task whose signal aborts): one per request, by design.
     setMaxListeners(0, this.#closing.signal);
     const rate = options.requestsPerInterval ?? Number.POSITIVE_INFINITY;
@@ -108,11 +111,17 @@ export class RequestQueue {
     if (this.#closed) throw new FatalError(`${this.#options.endpoint}: the request queue is closed`);
     const stop = anySignal([signal, this.#closing.signal]);
     const what = `${request.method} ${new URL(request.url).pathname}`;
+    const began = performance.now();
+    const attempt = async () => {
+      this.#streak.throwIfSpent(began);
+      return this.#attempt(request, stop);
+    };
     return withRetry(
-      () => this.#queue.add(() => this.#attempt(request, stop), stop ? { signal: stop } : {}) as Promise<ApiResponse>,
+      () => this.#queue.add(attempt, stop ? { signal: stop } : {}) as Promise<ApiResponse>,
       {
         policy: this.#options.retry,
         signal: stop,
+        streak: this.#streak,
         onRetry: (event) => {
           this.#stats.retries++;
           this.#options.onRetry?.({ ...event, request: what });

@@ -16,6 +16,14 @@ export const POSTGRES_TABLES_SQL = `SELECT t.table_name AS name, k.column_name A
   WHERE t.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
   ORDER BY t.table_name, k.ordinal_position`;
 
+/** Columns of one table (`$1`: its name) in the connection's schema, in order, with `information_schema`'s type names: what `describe` gives. */
+export const POSTGRES_TABLE_COLUMNS_SQL = `SELECT column_name AS name, data_type AS type, is_nullable AS nullable FROM information_schema.columns
+        WHERE table_name = $1 AND table_schema = current_schema() ORDER BY ordinal_position`;
+
+/** `pg_class.reltuples` of one table (`$1`), as of the last VACUUM or ANALYZE (autovacuum keeps it near); -1 (PostgreSQL 14+) before any. */
+export const POSTGRES_ESTIMATE_ROWS_SQL = `SELECT c.reltuples::float8 AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+        WHERE s.nspname = current_schema() AND c.relname = $1 AND c.relkind IN ('r', 'p')`;
+
 const COLUMNS_SQL = `SELECT c.relname AS table_name, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable
    FROM pg_attribute a
    JOIN pg_class c ON c.oid = a.attrelid

@@ -14,6 +14,8 @@ export interface PgClient {
   copyIn?(text: string, data: string): Promise<void>;
   /** The connection behind this checkout, the same object each time it is checked out: a key for per-session caches. */
   readonly session?: object;
+  /** The server's backend pid of the session (pg's `processID`), to cancel its statement from another (`pg_cancel_backend`). */
+  readonly processID?: number | null;
   /** pg clients are event emitters: a checked-out client whose server goes away emits 'error'. */
   on?(event: 'error', listener: (error: Error) => void): unknown;
   off?(event: 'error', listener: (error: Error) => void): unknown;
@@ -108,6 +110,7 @@ export function classifyingClient(client: PgClient, classify: (error: unknown) =
     query: (text, values) => client.query(text, values).catch(classify),
     copyIn: (text, data) => copyIn(client, text, data).catch(classify),
     session: client.session ?? client,
+    processID: client.processID,
     release: (destroy) => client.release(destroy),
   };
 }

@@ -16,6 +16,11 @@ export const POOL_SIZE_TO_COUNT_BESIDE_A_READ = 3;
 export interface KeysetPageRequest {
   readonly after: Watermark | null;
   readonly limit: number;
+  /**
+   * Aborts when the read's signal does, or when the consumer stops reading while this page is in
+   * flight (a prefetched page no one will take): the fetch then cancels its statement.
+   */
+  readonly signal: AbortSignal;
 }
 
 export interface KeysetOptions {
@@ -24,7 +29,7 @@ export interface KeysetOptions {
   readonly batchSize: number;
   readonly after: Watermark | null | undefined;
   readonly signal?: AbortSignal | undefined;
-  /** Fetches one page; must be safe to retry. */
+  /** Fetches one page; must be safe to retry, and reject with the signal's reason once it aborts. */
   fetchPage(request: KeysetPageRequest): Promise<Row[]>;
   /** `legacy_crm.customers id=42`. */
   origin(row: Row): string;
@@ -36,21 +41,24 @@ export interface KeysetOptions {
  */
 export async function* readKeysetPages(options: KeysetOptions): AsyncGenerator<SourceBatch> {
   const { key, cursor, batchSize, signal } = options;
+  signal?.throwIfAborted();
+  // One signal for every page of the read: the caller's abort, or the consumer leaving with a page in flight.
+  const pages = new AbortController();
+  const forwardAbort = () => pages.abort(signal!.reason);
+  signal?.addEventListener('abort', forwardAbort, { once: true });
   let after = options.after ?? null;
   let pending: Promise<Row[]> | null = null;
   // The next page is fetched while this generator waits at `yield`; a failure then (a lost
   // connection) is thrown when the page is awaited, and must not count as unhandled before that.
-  const prefetch = (from: Watermark | null): Promise<Row[]> => {
-    const page = options.fetchPage({ after: from, limit: batchSize });
+  const fetchPage = (from: Watermark | null): Promise<Row[]> => {
+    const page = options.fetchPage({ after: from, limit: batchSize, signal: pages.signal });
     page.catch(() => undefined);
     return page;
   };
   try {
-    signal?.throwIfAborted();
-    pending = prefetch(after);
+    pending = fetchPage(after);
     for (;;) {
-      const inFlight: Promise<Row[]> = pending ?? options.fetchPage({ after, limit: batchSize });
-      const page = await inFlight;
+      const page = await (pending ?? fetchPage(after));
       pending = null;
       signal?.throwIfAborted();
       if (page.length === 0) return;
@@ -58,7 +66,7 @@ export async function* readKeysetPages(options: KeysetOptions): AsyncGenerator<S
       const last = watermarkOf(lastRow, key, cursor);
       assertAdvances(after, page[0]!, key, cursor);
       after = last;
-      if (page.length === batchSize) pending = prefetch(after);
+      if (page.length === batchSize) pending = fetchPage(after);
       const rows: SourceRow[] = new Array(page.length);
       for (let i = 0; i < page.length; i++) {
         const data = page[i]!;
@@ -68,9 +76,27 @@ export async function* readKeysetPages(options: KeysetOptions): AsyncGenerator<S
       if (page.length < batchSize) return;
     }
   } finally {
-    // A page may still be in flight when the consumer breaks out; its rejection must not go unhandled.
-    pending?.catch(() => undefined);
+    signal?.removeEventListener('abort', forwardAbort);
+    // The consumer broke out (or failed) with the next page in flight: its statement is cancelled
+    // rather than left running for no one, and its rejection is already handled (fetchPage).
+    if (pending) pages.abort(new DOMException('the read stopped before this page was taken', 'AbortError'));
   }
+}
+
+/**
+ * The rows strictly after `after` in the order `cursor` (NULL first), `key`, as one condition;
+ * `bind` adds a value and returns its placeholder. Written as `cursor >= ? AND (cursor > ? OR key > ?)`
+ * so that the optimiser uses a range on an index of `(cursor, key)`. A null `after` (or key, with
+ * no cursor) takes every row; a rewound watermark (key null) every row from its cursor on.
+ */
+export function keysetCondition(after: Watermark | null, key: string, cursor: string | undefined, bind: (value: WatermarkValue) => string): string {
+  if (after === null) return '1=1';
+  if (cursor === undefined) return after.key === null ? '1=1' : `${key} > ${bind(after.key)}`;
+  if (after.cursor === null) {
+    return after.key === null ? '1=1' : `((${cursor} IS NULL AND ${key} > ${bind(after.key)}) OR ${cursor} IS NOT NULL)`;
+  }
+  if (after.key === null) return `${cursor} >= ${bind(after.cursor)}`;
+  return `${cursor} >= ${bind(after.cursor)} AND (${cursor} > ${bind(after.cursor)} OR ${key} > ${bind(after.key)})`;
 }
 
 export function watermarkOf(row: Row, key: string, cursor: string | undefined): Watermark {

@@ -109,6 +109,12 @@ export interface ContractSetup {
   cleanup(): Promise<void>;
 }
 
+/** What a database server holds for one source. */
+export interface ServerSessions {
+  readonly open: number;
+  readonly running: number;
+}
+
 export interface SourceContractFixture {
   /** A source whose entity holds exactly these rows (key column `id`, cursor column `updated_at` where the source supports cursors). */
   create(rows: readonly ContractRow[]): Promise<ContractSetup>;
@@ -120,6 +126,20 @@ export interface SourceContractFixture {
    * what a leak would add (checked-out connections, open file descriptors).
    */
   openResources?(setup: ContractSetup): Promise<number>;
+  /**
+   * Optional (database sources): the sessions the server holds for this setup's source now, and
+   * how many of them run a statement (`SHOW PROCESSLIST`, `pg_stat_activity`), to see that breaks,
+   * aborts and failures leave nothing running there, the pool no larger than `poolSize`, and
+   * `close()` nothing at all. (The server cannot tell a pool's idle connection from a leaked one;
+   * a read after `poolSize + 1` of each can: it would wait for a connection forever.)
+   */
+  serverSessions?(setup: ContractSetup): Promise<ServerSessions>;
+  /**
+   * Optional (database sources): a `where` that holds the first statement of a read in pages of 5
+   * on the server for 20 s or more (`SLEEP(5) = 0`), for the abort-while-running checks.
+   * Requires {@link serverSessions}.
+   */
+  slowScope?: string;
   /** Pool size, for the "break pool size + 1 times" leak check. @default 4 */
   poolSize?: number;
   /**
@@ -219,7 +239,7 @@ export function describeSourceContract(name: string, fixture: SourceContractFixt
 
     it(`releases everything when the consumer breaks out in the middle, ${poolSize + 1} times, and still reads afterwards`, async () => {
       await readAll(source, { entity, batchSize: 100 });
-      const before = fixture.openResources ? await fixture.openResources(setup) : undefined;
+      const before = await held(setup);
       for (let attempt = 0; attempt < poolSize + 1; attempt++) {
         let seen = 0;
         for await (const _batch of source.read({ entity, batchSize: 5 })) {
@@ -227,14 +247,13 @@ export function describeSourceContract(name: string, fixture: SourceContractFixt
         }
         expect(seen).toBe(2);
       }
-      if (before !== undefined) expect(await fixture.openResources!(setup)).toBe(before);
-      const after = await readAll(source, { entity, batchSize: 100 });
-      expect(after.rows.length).toBe(CONTRACT_ROWS.length);
+      await expectReleased(setup, before);
+      expect((await readWithin(source, { entity, batchSize: 100 })).rows.length).toBe(CONTRACT_ROWS.length);
     });
 
     it('stops with an AbortError when the signal aborts, and releases everything', async () => {
       await readAll(source, { entity, batchSize: 100 });
-      const before = fixture.openResources ? await fixture.openResources(setup) : undefined;
+      const before = await held(setup);
       const controller = new AbortController();
       let seen = 0;
       const reading = (async () => {
@@ -245,7 +264,68 @@ export function describeSourceContract(name: string, fixture: SourceContractFixt
       await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
       expect(seen).toBe(2);
       await expect(readAll(source, { entity, batchSize: 5, signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
-      if (before !== undefined) expect(await fixture.openResources!(setup)).toBe(before);
+      await expectReleased(setup, before);
+    });
+
+    it('stops at once when aborted while the database runs its statement, and the database stops it too', async (context) => {
+      if (!fixture.slowScope || !fixture.serverSessions) context.skip('the source runs no statement on a server');
+      const running = async () => (await fixture.serverSessions!(setup)).running;
+      const controller = new AbortController();
+      const reading = readAll(source, { entity: { ...entity, where: fixture.slowScope }, batchSize: 5, signal: controller.signal });
+      reading.catch(() => undefined);
+      await settles(running, (n) => n > 0, "the read's statement running on the server");
+      const abortedAt = performance.now();
+      controller.abort();
+      await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+      expect(performance.now() - abortedAt).toBeLessThan(1_000);
+      // Well before the statement's own end (20 s or more): the server was told to stop it.
+      await settles(running, (n) => n === 0, 'no statement running', 10_000);
+      expect((await readWithin(source, { entity, batchSize: 100 })).rows.length).toBe(CONTRACT_ROWS.length);
+    });
+
+    it(`holds nothing more after reads broken out of, aborted or failed, ${poolSize + 1} times each, and nothing once closed (twice)`, async () => {
+      const own = await fixture.create(CONTRACT_ROWS.slice(0, 30));
+      try {
+        const request = { entity: own.entity, batchSize: 5 };
+        await readAll(own.source, request);
+        const before = await held(own);
+        const leaveReadsEarly = async () => {
+          for (let attempt = 0; attempt < poolSize + 1; attempt++) await leaveEachWay();
+        };
+        const leaveEachWay = async () => {
+          for await (const _batch of own.source.read(request)) break;
+          const controller = new AbortController();
+          const aborted = (async () => {
+            for await (const _batch of own.source.read({ ...request, signal: controller.signal })) controller.abort();
+          })();
+          await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+          // The next page on its way when the consumer leaves, or already there.
+          for await (const _batch of own.source.read(request)) {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            break;
+          }
+          if (fixture.slowScope) {
+            // Aborted while the server runs the statement: cancelled there, and its connection not given back.
+            const slow = new AbortController();
+            const reading = readAll(own.source, { ...request, entity: { ...own.entity, where: fixture.slowScope }, signal: slow.signal });
+            reading.catch(() => undefined);
+            await settles(async () => (await fixture.serverSessions!(own)).running, (running) => running > 0, "the read's statement running on the server");
+            slow.abort();
+            await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+          }
+          await expect(readAll(own.source, { ...request, entity: { ...own.entity, table: 'no_such_table' } })).rejects.toThrow();
+        };
+        await within(leaveReadsEarly(), `${poolSize + 1} rounds of reads left early`, 30_000);
+        await expectReleased(own, before);
+        expect((await readWithin(own.source, request)).rows.length).toBe(30);
+        await own.source.close();
+        await expect(own.source.close()).resolves.toBeUndefined();
+        if (fixture.openResources) await settles(() => fixture.openResources!(own), (open) => open === 0, 'nothing open once closed');
+        if (fixture.serverSessions) await settles(async () => (await fixture.serverSessions!(own)).open, (open) => open === 0, 'no session on the server once closed');
+      } finally {
+        await own.source.close();
+        await own.cleanup();
+      }
     });
 
     it('returns malformed records as rejects with origins, and the good rows still arrive', async (context) => {
@@ -288,10 +368,63 @@ export function describeSourceContract(name: string, fixture: SourceContractFixt
     });
   });
 
+  /** What the source holds after a complete read: the baseline a leak would add to. */
+  async function held(target: ContractSetup): Promise<number | undefined> {
+    return fixture.openResources ? fixture.openResources(target) : undefined;
+  }
+
+  /** Nothing more held than `before`; on a server, nothing running and no more sessions than the pool's. */
+  async function expectReleased(target: ContractSetup, before: number | undefined): Promise<void> {
+    if (before !== undefined) await settles(() => fixture.openResources!(target), (open) => open <= before, `at most the ${before} open after a complete read`);
+    if (fixture.serverSessions) {
+      await settles(async () => (await fixture.serverSessions!(target)).running, (running) => running === 0, 'no statement running on the server');
+      await settles(async () => (await fixture.serverSessions!(target)).open, (open) => open <= poolSize, `at most ${poolSize} sessions (the pool) on the server`);
+    }
+  }
+
+  /** A complete read that must not wait for a connection a leak kept from the pool. */
+  function readWithin(target: Source, request: ReadRequest, timeoutMs = 15_000): Promise<ReadResult> {
+    return within(readAll(target, request), 'a read', timeoutMs);
+  }
+
   /** True when the rows before and after position `done` (a count of rows read) share `updated_at`. */
   function isInsideTie(done: number): boolean {
     const before = keysetOrder[done - 1];
     const after = keysetOrder[done];
     return before !== undefined && after !== undefined && updatedAt.get(before) === updatedAt.get(after);
+  }
+}
+
+/**
+ * Waits until `measure()` satisfies `done`, then passes; fails with the last value after
+ * `timeoutMs`. A server drops a closed connection, or ends a cancelled statement, a moment after
+ * the client let go of it.
+ */
+export async function settles(measure: () => Promise<number>, done: (value: number) => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await measure();
+    if (done(value)) return;
+    if (performance.now() > deadline) {
+      expect(value, `waited ${timeoutMs} ms for ${what}`).toBe('reached');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * `promise`, or a failure naming `what` after `timeoutMs`: a source that kept something from its
+ * pool makes the next operation wait for it forever.
+ */
+export async function within<T>(promise: Promise<T>, what: string, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not end within ${timeoutMs} ms: something was not given back (a pool waits for a connection)`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, stuck]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -42,6 +42,13 @@ describe('redactUrl', () => {
     expect(redactUrl('file://C:/export and pglite://./a:b')).toBe('file://C:/export and pglite://./a:b');
   });
 
+  it('keeps a message that names an endpoint before `: `, with or without a port', () => {
+    const message = 'POST /crm/v8/customers/upsert failed: ECONNREFUSED (connect ECONNREFUSED 127.0.0.1:40403)';
+    expect(redactUrl(`run 1 stopped: http://127.0.0.1:40403: ${message}`)).toBe(`run 1 stopped: http://127.0.0.1:40403: ${message}`);
+    expect(redactUrl('https://api.example.com: POST /x timed out after 500 ms')).toBe('https://api.example.com: POST /x timed out after 500 ms');
+    expect(redactUrl("got 'mysql://user:Rel9: Sec'")).toBe("got 'mysql://user:***");
+  });
+
   it('hides a user name that is not plain together with the password', () => {
     expect(redactUrl('mysql://us/er:pw@h/db')).toBe('mysql://***:***@h/db');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FatalError, RetriesExhausted, TransientError } from '../../../connectors/errors.js';
-import { delayCeilingMs, maxBackoffMs, minBackoffMs, retryBudgetMs, withRetry, type RetryPolicy } from '../../../connectors/retry.js';
+import { delayCeilingMs, maxBackoffMs, minBackoffMs, retryBudgetMs, RetryStreak, withRetry, type RetryPolicy } from '../../../connectors/retry.js';
 
 const RUN: RetryPolicy = { retries: 5, baseDelayMs: 500, maxDelayMs: 10_000, jitter: 'equal' };
 
@@ -91,5 +91,55 @@ describe('withRetry', () => {
       ),
     ).rejects.toThrow('lost: gave up after 1 attempt over');
     expect(calls).toBe(2);
+  });
+});
+
+describe('RetryStreak: one budget for the operations side by side against one endpoint', () => {
+  const policy: RetryPolicy = { retries: 2, baseDelayMs: 5, maxDelayMs: 5 };
+  const down = (counter: { calls: number }) => async () => {
+    counter.calls++;
+    throw new TransientError('POST /upsert failed: ECONNREFUSED', { code: 'ECONNREFUSED' });
+  };
+
+  it('stops the others at their next failure once one operation used its attempts, and says what the endpoint went through', async () => {
+    const streak = new RetryStreak(policy, 1_000);
+    const first = { calls: 0 };
+    await expect(withRetry(down(first), { policy, streak })).rejects.toThrow(/ECONNREFUSED: gave up after 3 attempts over/);
+    expect(first.calls).toBe(3);
+    // Begun while the streak was spent: not even one attempt.
+    expect(() => streak.throwIfSpent(performance.now())).toThrow(RetriesExhausted);
+    // Already running: one more failure, and it gives up without waiting, with the streak's count.
+    const second = { calls: 0 };
+    await expect(withRetry(down(second), { policy, streak })).rejects.toThrow(/gave up after 4 attempts/);
+    expect(second.calls).toBe(1);
+  });
+
+  it('gives up once the failures have lasted one budget, however the attempts were spread', async () => {
+    // A budget of 3 × 1 ms + 10 ms: the first failure started 50 ms ago.
+    const streak = new RetryStreak(policy, 1);
+    streak.failed(new TransientError('timed out'), performance.now() - 50);
+    const late = { calls: 0 };
+    await expect(withRetry(down(late), { policy, streak })).rejects.toBeInstanceOf(RetriesExhausted);
+    expect(late.calls).toBe(1);
+  });
+
+  it('lets an operation begun a budget after the streak was spent try once, and any answer ends the streak', async () => {
+    const streak = new RetryStreak(policy, 1);
+    await expect(withRetry(down({ calls: 0 }), { policy, streak })).rejects.toBeInstanceOf(RetriesExhausted);
+    const budget = retryBudgetMs(policy, 1);
+    await new Promise((resolve) => setTimeout(resolve, budget + 5));
+    expect(() => streak.throwIfSpent(performance.now())).not.toThrow();
+    let calls = 0;
+    const flaky = async () => {
+      if (++calls === 1) throw new TransientError('503');
+      return 'ok';
+    };
+    // Spent still: the failure of the one attempt gives up at once.
+    await expect(withRetry(flaky, { policy, streak })).rejects.toThrow(/503: gave up/);
+    await expect(withRetry(flaky, { policy, streak })).resolves.toBe('ok');
+    // Answered: a new failure has the whole budget again.
+    const after = { calls: 0 };
+    await expect(withRetry(down(after), { policy, streak })).rejects.toThrow(/gave up after 3 attempts/);
+    expect(after.calls).toBe(3);
   });
 });

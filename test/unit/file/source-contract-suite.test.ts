@@ -18,6 +18,7 @@ class MemoryKeysetSource implements Source {
 
   async *read(request: ReadRequest): AsyncGenerator<SourceBatch> {
     request.signal?.throwIfAborted();
+    if (request.entity.table !== 'memory') throw new Error(`no table ${request.entity.table}`);
     this.open++;
     try {
       let after: Watermark | null = request.after ?? null;
