@@ -11,12 +11,12 @@
  */
 import type { SourceBatch } from '../../../connectors/types.js';
 import type { LedgerCounts } from '../../state/ledger.js';
+import { planBatch, type BatchPlan } from '../stages/plan-batch.js';
+import { batchDataFailure } from '../stages/storable-values.js';
 import { commitBatchState, rowsToWrite, type BatchOptions } from './batch-state.js';
 import type { EntityContext } from './entity-context.js';
 import { applyFolds, mergedKeyUpdates, type FoldContext } from './folds.js';
-import { planBatch, type BatchPlan } from '../stages/plan-batch.js';
 import { stateOf, writeOptions } from './sink-writes.js';
-import { batchDataFailure } from '../stages/storable-values.js';
 import { upsertRows, type WriteResult } from './written-rows.js';
 
 /**
