@@ -9,7 +9,7 @@ import { getHeapStatistics } from 'node:v8';
 import { loadProject } from '../pipelines/config/load-project.js';
 import { createLogger } from '../pipelines/logger.js';
 import { reconcileCounts } from '../pipelines/reconcile/counts.js';
-import { ProjectSession } from '../pipelines/runner/project-session.js';
+import { ProjectSession } from '../pipelines/session/project-session.js';
 import { runProject } from '../pipelines/runner/run-project.js';
 import type { LedgerCounts } from '../pipelines/state/ledger.js';
 

@@ -3,7 +3,7 @@
  * what is known of its size. Pure, so that it can be tested without a clock or a terminal.
  */
 import type { ReadPosition } from '../connectors/types.js';
-import type { RowTotal } from '../pipelines/runner/run-events.js';
+import type { RowTotal } from '../pipelines/session/run-events.js';
 
 export interface ProgressSample {
   /** Source rows read (and committed) so far. */

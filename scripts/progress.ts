@@ -6,7 +6,7 @@
  */
 import type { RetryEvent } from '../connectors/retry.js';
 import type { ReadPosition } from '../connectors/types.js';
-import type { RowTotal, RunObserver } from '../pipelines/runner/run-events.js';
+import type { RowTotal, RunObserver } from '../pipelines/session/run-events.js';
 import type { LedgerCounts } from '../pipelines/state/ledger.js';
 import { estimateProgress, formatDuration, formatShare, type ProgressEstimate } from './progress-estimate.js';
 

@@ -185,7 +185,7 @@ function resolveState(raw: RawProject, registry: ConnectorRegistry, dir: string,
   if (document.failedAt('/target/state')) return null;
   const used = document.variablesIn('/target/state');
   try {
-    const state = registry.resolve('state', raw.target.state ?? DEFAULT_API_STATE, { baseDir: dir });
+    const state = registry.resolve('state', raw.target.state ?? DEFAULT_STATE_BESIDE, { baseDir: dir });
     if (!state.connector.createStateDatabase) {
       problems.push(document.problem('/target/state', `the state needs a database (pglite://folder or postgres://…), got a ${state.connector.displayName} URL`));
       return null;
@@ -237,8 +237,8 @@ function envName(connection: string): string {
   return `${connection.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_URL`;
 }
 
-/** Where an API target's state goes when `target.state` is not written. */
-export const DEFAULT_API_STATE = 'pglite://./.cutover/state';
+/** Where the state of a target that keeps none (an HTTP API, MySQL) goes when `target.state` is not written. */
+export const DEFAULT_STATE_BESIDE = 'pglite://./.cutover/state';
 
 async function projectFile(location: string): Promise<string> {
   const absolute = path.resolve(location);

@@ -14,7 +14,7 @@ export interface ProjectOptions {
 
 export interface ProjectTarget {
   readonly connection: ResolvedConnection;
-  /** Where the state lives when the target is an HTTP API (PGlite or PostgreSQL); null: in the target database. */
+  /** Where the state lives when the target keeps none (an HTTP API, MySQL): PGlite or PostgreSQL; null: in the target database. */
   readonly state: ResolvedConnection | null;
   /** Absolute folder of `.sql` migrations for the target tables, if the project ships them. */
   readonly migrationsDir: string | null;

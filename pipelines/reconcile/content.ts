@@ -13,9 +13,9 @@ import { surviveCluster } from '../../transforms/dedupe/survivorship.js';
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
 import { compileMapping, type CompiledMapping, type MappedRow } from '../../transforms/mapping-engine.js';
 import { RunError } from '../errors.js';
-import type { ProjectSession } from '../runner/project-session.js';
-import { resolveReferences } from '../runner/resolve-references.js';
-import { sourceEntityOf } from '../runner/source-entity.js';
+import type { ProjectSession } from '../session/project-session.js';
+import { resolveReferences } from '../session/resolve-references.js';
+import { sourceEntityOf } from '../session/source-entity.js';
 import { canonicalValue, rowDigest, rowText } from './canonical-value.js';
 import { diffRanges, type ExpectedDigest } from './range-diff.js';
 

@@ -4,8 +4,8 @@
  * target holding exactly the rows the id map says it should.
  */
 import type { EntityMapping } from '../../transforms/entity-mapping.js';
-import type { ProjectSession } from '../runner/project-session.js';
-import { sourceEntityOf } from '../runner/source-entity.js';
+import type { ProjectSession } from '../session/project-session.js';
+import { sourceEntityOf } from '../session/source-entity.js';
 
 export interface EntityReconciliation {
   readonly entity: string;

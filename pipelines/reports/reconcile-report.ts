@@ -7,8 +7,8 @@
 import { RunError } from '../errors.js';
 import { reconcileContent, type EntityContent } from '../reconcile/content.js';
 import { reconcileCounts, type EntityReconciliation, type Reconciliation } from '../reconcile/counts.js';
-import type { ProjectSession } from '../runner/project-session.js';
-import { describeRunInProgress, entitiesInProgress, type EntityInProgress, type RunInProgress } from '../runner/run-in-progress.js';
+import type { ProjectSession } from '../session/project-session.js';
+import { describeRunInProgress, entitiesInProgress, type EntityInProgress, type RunInProgress } from '../session/run-in-progress.js';
 import type { StoredRejection } from '../state/state-store.js';
 
 /** Rejects listed per entity in a report; `cutover rejects list` has them all. @default 1000 */

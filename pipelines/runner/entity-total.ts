@@ -7,7 +7,7 @@
  */
 import type { Source, SourceEntity, Watermark } from '../../connectors/types.js';
 import type { Logger } from '../logger.js';
-import type { RunObserver } from './run-events.js';
+import type { RunObserver } from '../session/run-events.js';
 
 /** How long the database may spend on the exact count before it is given up (server-side). */
 export const TOTAL_COUNT_LIMIT_MS = 5_000;

@@ -15,18 +15,19 @@ import type { Logger } from '../logger.js';
 import { emptyLedger } from '../state/ledger.js';
 import { rewindWatermark } from '../state/watermark.js';
 import type { KeyState, StateStore } from '../state/state-store.js';
-import { goneFromSource } from './deletions.js';
+import { goneFromSource } from './deletions/detect-deletes.js';
 import type { CandidateLists, DedupeRecord, ReviewDecision } from '../state/dedupe-store.js';
-import type { DedupeDelta, DedupeReader } from './dedupe-stage.js';
-import { addCandidates, clusterSizesOf, overlayMembers } from './dedupe-overlay.js';
-import { planBatch, queuesDeletion, type PlanContext } from './plan-batch.js';
-import { ProjectSession, ProjectSources } from './project-session.js';
-import type { RunObserver } from './run-events.js';
-import { retrier } from './retrier.js';
+import type { DedupeDelta, DedupeReader } from './stages/dedupe-stage.js';
+import { addCandidates, clusterSizesOf, overlayMembers } from './stages/dedupe-overlay.js';
+import { planBatch, queuesDeletion, type PlanContext } from './stages/plan-batch.js';
+import { ProjectSession } from '../session/project-session.js';
+import { ProjectSources } from '../session/project-sources.js';
+import type { RunObserver } from '../session/run-events.js';
+import { retrier } from '../session/retrier.js';
 import { checkEntitySource } from './run-entity.js';
-import { sourceEntityOf } from './source-entity.js';
+import { sourceEntityOf } from '../session/source-entity.js';
 import { selectEntities } from './run-project.js';
-import { runInProgress, waitForRunToEnd, type RunInProgress } from './run-in-progress.js';
+import { runInProgress, waitForRunToEnd, type RunInProgress } from '../session/run-in-progress.js';
 import { compareColumns, describeDrift } from './schema-drift.js';
 
 export interface EntityPlan {

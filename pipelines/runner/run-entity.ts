@@ -10,17 +10,17 @@ import { RunError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { addLedger, emptyLedger, type LedgerCounts } from '../state/ledger.js';
 import { rewindWatermark } from '../state/watermark.js';
-import { childReferences } from './child-references.js';
+import { childReferences } from '../session/child-references.js';
 import { followEntityTotal } from './entity-total.js';
-import { FirstLoad } from './first-load.js';
-import { withBatchInFlight } from './dedupe-overlay.js';
-import type { EntityContext } from './entity-context.js';
-import { planBatch, type BatchPlan } from './plan-batch.js';
-import { writeBatch } from './write-batch.js';
-import { sourceEntityOf } from './source-entity.js';
-import type { ProjectSession } from './project-session.js';
-import { retrier } from './retrier.js';
-import type { RunObserver } from './run-events.js';
+import { FirstLoad } from './stages/first-load.js';
+import { withBatchInFlight } from './stages/dedupe-overlay.js';
+import type { EntityContext } from './commit/entity-context.js';
+import { planBatch, type BatchPlan } from './stages/plan-batch.js';
+import { writeBatch } from './commit/write-batch.js';
+import { sourceEntityOf } from '../session/source-entity.js';
+import type { ProjectSession } from '../session/project-session.js';
+import { retrier } from '../session/retrier.js';
+import type { RunObserver } from '../session/run-events.js';
 
 export interface EntityRunOptions {
   readonly runId: number;

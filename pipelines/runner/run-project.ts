@@ -12,15 +12,16 @@ import { RunError, RunInterrupted } from '../errors.js';
 import { describeFileSystemError } from '../file-system-error.js';
 import type { Logger } from '../logger.js';
 import type { EntityLedger } from '../state/state-store.js';
-import { ProjectSession } from './project-session.js';
-import type { RunObserver } from './run-events.js';
-import { childReferences } from './child-references.js';
-import { applyPendingActions, detectSourceDeletes } from './deletions.js';
-import { applyReviewDecisions } from './review-decisions.js';
-import { writeReviewFile } from './review-file.js';
-import { retrier } from './retrier.js';
+import { ProjectSession } from '../session/project-session.js';
+import type { RunObserver } from '../session/run-events.js';
+import { childReferences } from '../session/child-references.js';
+import { detectSourceDeletes } from './deletions/detect-deletes.js';
+import { applyPendingActions } from './deletions/pending-actions.js';
+import { applyReviewDecisions } from './review/review-decisions.js';
+import { writeReviewFile } from './review/review-file.js';
+import { retrier } from '../session/retrier.js';
 import { checkEntitySource, runEntity } from './run-entity.js';
-import { RunLockLost, withRunLock } from './run-lock.js';
+import { RunLockLost, withRunLock } from '../session/run-lock.js';
 import { compareColumns, describeDrift } from './schema-drift.js';
 
 export interface RunOptions {

@@ -13,7 +13,7 @@ import type { Project } from '../../pipelines/config/project.js';
 import { EXIT_CODES, RunError, type ExitCode } from '../../pipelines/errors.js';
 import { describeFileSystemError, describeFileSystemFault, findFileSystemFault } from '../../pipelines/file-system-error.js';
 import { createLogger, type Logger } from '../../pipelines/logger.js';
-import { ProjectSession } from '../../pipelines/runner/project-session.js';
+import { ProjectSession } from '../../pipelines/session/project-session.js';
 import { PROGRESS_MODES, ProgressLine, progressDisplay, type ProgressMode } from '../progress.js';
 
 export interface GlobalOptions {

@@ -10,7 +10,7 @@ import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
 import { packagePath } from '../../pipelines/package-root.js';
 import { reconcileCounts } from '../../pipelines/reconcile/counts.js';
 import { renderReconciliation, renderRunSummary } from '../../pipelines/reports/terminal.js';
-import { ProjectSession } from '../../pipelines/runner/project-session.js';
+import { ProjectSession } from '../../pipelines/session/project-session.js';
 import { runProject } from '../../pipelines/runner/run-project.js';
 import { writeLegacyExport } from '../legacy-crm/write-export.js';
 import { runJson } from './run-command.js';

@@ -4,7 +4,7 @@ import { reconcileContent, type EntityContent } from '../../pipelines/reconcile/
 import { reconcileCounts } from '../../pipelines/reconcile/counts.js';
 import { assembleReconcileReport } from '../../pipelines/reports/reconcile-report.js';
 import { renderReconciliation, renderRunSummary, renderValues } from '../../pipelines/reports/terminal.js';
-import { ProjectSession } from '../../pipelines/runner/project-session.js';
+import { ProjectSession } from '../../pipelines/session/project-session.js';
 import { runProject } from '../../pipelines/runner/run-project.js';
 import { unaccounted } from '../../pipelines/state/ledger.js';
 import { installStopHandlers, print, withContext, type GlobalOptions } from './command-context.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { EXIT_CODES, RunError, type ExitCode } from '../../pipelines/errors.js';
 import { BINARY_REPORT_FORMATS, renderReport } from '../../pipelines/reports/report-formats.js';
 import { buildReconcileReport } from '../../pipelines/reports/reconcile-report.js';
-import { runInProgress, waitForRunToEnd } from '../../pipelines/runner/run-in-progress.js';
+import { runInProgress, waitForRunToEnd } from '../../pipelines/session/run-in-progress.js';
 import { print, reportFailure, withSession, type GlobalOptions } from './command-context.js';
 
 import type { ReconcileFormat } from './command-formats.js';

@@ -1,7 +1,7 @@
 import { EXIT_CODES, type ExitCode } from '../../pipelines/errors.js';
 import { renderTable } from '../../pipelines/reports/text-table.js';
 import { unaccounted } from '../../pipelines/state/ledger.js';
-import { describeRunInProgress, runInProgress, waitForRunToEnd } from '../../pipelines/runner/run-in-progress.js';
+import { describeRunInProgress, runInProgress, waitForRunToEnd } from '../../pipelines/session/run-in-progress.js';
 import { print, withSession, type GlobalOptions } from './command-context.js';
 
 /**

@@ -17,7 +17,7 @@ import type { TargetColumn } from '../../connectors/sink.js';
 import { pgColumnKind as columnKind, rowDigestSql } from '../../connectors/sql/pg-canonical.js';
 import { canonicalValue, rowDigest, rowText } from '../../pipelines/reconcile/canonical-value.js';
 import { reconcileContent, type EntityContent } from '../../pipelines/reconcile/content.js';
-import { ProjectSession } from '../../pipelines/runner/project-session.js';
+import { ProjectSession } from '../../pipelines/session/project-session.js';
 import { runCli } from '../support/cli.js';
 import { createMysqlDatabase, createPostgresDatabase, describeWith, queryPostgres, withMysqlAdmin, type TestDatabase } from '../support/databases.js';
 

@@ -13,9 +13,9 @@ import type { Sink } from '../../connectors/sink.js';
 import type { SourceBatch } from '../../connectors/types.js';
 import { loadProject } from '../../pipelines/config/load-project.js';
 import { createLogger } from '../../pipelines/logger.js';
-import type { EntityContext } from '../../pipelines/runner/entity-context.js';
-import { processBatch } from '../../pipelines/runner/write-batch.js';
-import { ProjectSession } from '../../pipelines/runner/project-session.js';
+import type { EntityContext } from '../../pipelines/runner/commit/entity-context.js';
+import { processBatch } from '../../pipelines/runner/commit/write-batch.js';
+import { ProjectSession } from '../../pipelines/session/project-session.js';
 import { compileMapping } from '../../transforms/mapping-engine.js';
 import { createPostgresDatabase, describeWith, queryPostgres, type TestDatabase } from '../support/databases.js';
 

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadProject } from '../../pipelines/config/load-project.js';
 import { createLogger } from '../../pipelines/logger.js';
-import { ProjectSession } from '../../pipelines/runner/project-session.js';
-import { RunLockLost, withRunLock } from '../../pipelines/runner/run-lock.js';
+import { ProjectSession } from '../../pipelines/session/project-session.js';
+import { RunLockLost, withRunLock } from '../../pipelines/session/run-lock.js';
 import { emptyLedger } from '../../pipelines/state/ledger.js';
 import { createPostgresDatabase, describeWith, queryPostgres, type TestDatabase } from '../support/databases.js';
 

@@ -3,7 +3,7 @@
  * do (a match key shared by more than `limit` records finds nobody), so that matching quality can
  * be measured without a database. Not a stand-in for the database in tests of the runner.
  */
-import type { DedupeDelta, DedupeReader } from '../../pipelines/runner/dedupe-stage.js';
+import type { DedupeDelta, DedupeReader } from '../../pipelines/runner/stages/dedupe-stage.js';
 import type { CandidateLists, DedupeRecord, ReviewDecision } from '../../pipelines/state/dedupe-store.js';
 
 export class MemoryDedupeStore implements DedupeReader {

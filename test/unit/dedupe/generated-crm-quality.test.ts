@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../../pipelines/config/load-project.js';
 import { packagePath } from '../../../pipelines/package-root.js';
-import { dedupeStage } from '../../../pipelines/runner/dedupe-stage.js';
+import { dedupeStage } from '../../../pipelines/runner/stages/dedupe-stage.js';
 import { generateLegacyCrm } from '../../../scripts/legacy-crm/generate.js';
 import { pairMetrics, pairsOfClusters } from '../../../transforms/dedupe/pair-metrics.js';
 import { compileMapping, type MappedRow } from '../../../transforms/mapping-engine.js';

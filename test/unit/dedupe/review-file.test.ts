@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileWriter } from '../../../connectors/file/file-writer.js';
-import { readReviewDecisions } from '../../../pipelines/runner/review-file.js';
+import { readReviewDecisions } from '../../../pipelines/runner/review/review-file.js';
 import type { DedupePlan } from '../../../transforms/dedupe/dedupe-plan.js';
 import type { EntityMapping } from '../../../transforms/entity-mapping.js';
 

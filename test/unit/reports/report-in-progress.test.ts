@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withRunInProgress } from '../../../pipelines/reports/reconcile-report.js';
 import { renderReconcileReport } from '../../../pipelines/reports/terminal.js';
-import type { RunInProgress } from '../../../pipelines/runner/run-in-progress.js';
+import type { RunInProgress } from '../../../pipelines/session/run-in-progress.js';
 import { sampleReport } from './report-fixture.js';
 
 const run: RunInProgress = {

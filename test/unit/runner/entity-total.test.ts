@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { BoundedCountRequest, Source } from '../../../connectors/types.js';
 import { createLogger } from '../../../pipelines/logger.js';
 import { followEntityTotal, TOTAL_COUNT_LIMIT_MS } from '../../../pipelines/runner/entity-total.js';
-import type { RowTotal, RunObserver } from '../../../pipelines/runner/run-events.js';
+import type { RowTotal, RunObserver } from '../../../pipelines/session/run-events.js';
 
 const log = createLogger({ file: null, terminal: null });
 const entity = { table: 'customers', key: 'id', cursor: 'updated_at' };

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FatalError, RetriesExhausted, TransientError } from '../../../connectors/errors.js';
 import type { ReadRequest, Source, SourceBatch, SourceCapabilities } from '../../../connectors/types.js';
 import { createLogger } from '../../../pipelines/logger.js';
-import { retrier } from '../../../pipelines/runner/retrier.js';
-import { retryingSource } from '../../../pipelines/runner/retrying-source.js';
+import { retrier } from '../../../pipelines/session/retrier.js';
+import { retryingSource } from '../../../pipelines/session/retrying-source.js';
 
 const quiet = createLogger({ file: null, terminal: null });
 const retry = (attempts: number) => retrier({ retries: attempts - 1, baseDelayMs: 0, maxDelayMs: 0 }, quiet, {}, undefined);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyFilter } from '../../../pipelines/runner/key-filter.js';
+import { KeyFilter } from '../../../pipelines/runner/stages/key-filter.js';
 
 describe('KeyFilter', () => {
   it('never forgets a key it was given, across growth', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isStorableText, storableJson, storableText, unstorableDetail } from '../../../pipelines/state/storable-text.js';
-import { unstorableKeyReason, unstorableValueProblems } from '../../../pipelines/runner/storable-values.js';
+import { unstorableKeyReason, unstorableValueProblems } from '../../../pipelines/runner/stages/storable-values.js';
 
 describe('storable text', () => {
   it('shows a NUL as the six characters \\u0000 and replaces lone surrogates, leaving pairs alone', () => {

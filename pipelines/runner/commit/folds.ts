@@ -4,13 +4,13 @@
  * merged (dedupe enabled later, or a review decision) hands its children to the survivor and its
  * row is deleted, in the batch's write.
  */
-import type { SinkWriter, StateTransaction } from '../../connectors/sink.js';
-import type { TargetTable } from '../../connectors/types.js';
-import { FatalError } from '../../connectors/errors.js';
-import { rejection, type Rejection } from '../../transforms/rejection.js';
-import type { KeyState, KeyUpdate, StateStore } from '../state/state-store.js';
-import { childTarget, type ChildReference } from './child-references.js';
-import type { DedupeResult } from './dedupe-stage.js';
+import type { SinkWriter, StateTransaction } from '../../../connectors/sink.js';
+import type { TargetTable } from '../../../connectors/types.js';
+import { FatalError } from '../../../connectors/errors.js';
+import { rejection, type Rejection } from '../../../transforms/rejection.js';
+import type { KeyState, KeyUpdate, StateStore } from '../../state/state-store.js';
+import { childTarget, type ChildReference } from '../../session/child-references.js';
+import type { DedupeResult } from '../stages/dedupe-stage.js';
 import type { WrittenRow } from './written-rows.js';
 
 /** A record merged into a survivor that owned a target row of its own. */

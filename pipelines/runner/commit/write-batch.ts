@@ -9,15 +9,14 @@
  *   the rows it already has (every write is idempotent by legacy key or target id), so no row is
  *   written twice, none is lost, and `claimBatch` still counts the batch once.
  */
-import type { Sink, SinkWriter, StateTransaction, WriteOptions } from '../../connectors/sink.js';
-import type { SourceBatch } from '../../connectors/types.js';
-import { FatalError } from '../../connectors/errors.js';
-import type { LedgerCounts } from '../state/ledger.js';
+import type { SourceBatch } from '../../../connectors/types.js';
+import type { LedgerCounts } from '../../state/ledger.js';
+import { planBatch, type BatchPlan } from '../stages/plan-batch.js';
+import { batchDataFailure } from '../stages/storable-values.js';
 import { commitBatchState, rowsToWrite, type BatchOptions } from './batch-state.js';
 import type { EntityContext } from './entity-context.js';
 import { applyFolds, mergedKeyUpdates, type FoldContext } from './folds.js';
-import { planBatch, type BatchPlan } from './plan-batch.js';
-import { batchDataFailure } from './storable-values.js';
+import { stateOf, writeOptions } from './sink-writes.js';
 import { upsertRows, type WriteResult } from './written-rows.js';
 
 /**
@@ -75,17 +74,6 @@ export async function writeBatch(context: EntityContext, batch: SourceBatch, pla
   }
   context.batches.committed = claimed + 1;
   return counts;
-}
-
-/** Every write of a run carries its signal, and idempotency keys scoped by the run. */
-export function writeOptions(context: { readonly runId: number; readonly signal?: AbortSignal | undefined }): WriteOptions {
-  return { signal: context.signal, idempotencyScope: `run ${context.runId}` };
-}
-
-/** The state transaction of a write whose state is in the target. */
-export function stateOf(writer: SinkWriter, sink: Sink): StateTransaction {
-  if (!writer.state) throw new FatalError(`${sink.endpoint}: the target declares that it keeps the state, and its write has no state transaction`);
-  return writer.state;
 }
 
 function foldContext(context: EntityContext): FoldContext {

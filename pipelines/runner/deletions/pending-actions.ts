@@ -1,97 +1,27 @@
 /**
  * Deletions in the legacy CRM reach the target here, after the entities' rows moved and children
- * before parents: hard deletes are found by comparing the id map with the source page by page
- * (`--detect-deletes`), and target rows queued by them or by soft deletes are deleted or archived
- * as the mapping's `on_delete` says. A delete the target refuses (a parent still referenced) stays
- * queued with the reason, and is tried again by the next run.
+ * before parents: target rows queued by hard deletes (detect-deletes.ts) or by soft deletes are
+ * deleted or archived as the mapping's `on_delete` says. A delete the target refuses (a parent
+ * still referenced) stays queued with the reason, and is tried again by the next run.
  *
  * Where the state is in the target, a page's writes and its state commit in one transaction;
  * elsewhere the target acts first and the state records it afterwards, one transaction per page
  * (STYLE 4): a crash between the two repeats the page next run, and deleting a row already gone or
  * archiving one already archived changes nothing more.
  */
-import type { SinkWriter, StateTransaction } from '../../connectors/sink.js';
-import type { Source, SourceEntity } from '../../connectors/types.js';
-import type { EntityMapping } from '../../transforms/entity-mapping.js';
-import { RunError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { emptyLedger } from '../state/ledger.js';
-import type { DeletionStore, PendingAction } from '../state/deletion-store.js';
-import type { ProjectSession } from './project-session.js';
-import { sourceEntityOf } from './source-entity.js';
-import { stateOf, writeOptions } from './write-batch.js';
+import type { SinkWriter, StateTransaction } from '../../../connectors/sink.js';
+import type { EntityMapping } from '../../../transforms/entity-mapping.js';
+import { RunError } from '../../errors.js';
+import { emptyLedger } from '../../state/ledger.js';
+import type { PendingAction } from '../../state/deletion-store.js';
+import type { ProjectSession } from '../../session/project-session.js';
+import { stateOf, writeOptions } from '../commit/sink-writes.js';
+import type { DeletionContext } from './deletion-context.js';
 
-/** Keys per id-map page: one source lookup and at most one transaction each. */
+/** Rows per page of deletes and archives: one write, and one state transaction, each. */
 const PAGE_SIZE = 5_000;
-/** Rows per page of deletes and archives to a target that is not transactional (an API): the state records each page. */
+/** Rows per page to a target that is not transactional (an API): the state records each page. */
 const PAGE_SIZE_UNTRANSACTED = 1_000;
-
-export interface DeletionContext {
-  readonly runId: number;
-  readonly log: Logger;
-  readonly signal?: AbortSignal | undefined;
-  retry<T>(what: string, operation: () => Promise<T>): Promise<T>;
-}
-
-/** Marks the keys of `mapping` that are gone from the source; returns how many. */
-export async function detectSourceDeletes(session: ProjectSession, mapping: EntityMapping, context: DeletionContext): Promise<number> {
-  const { state, stateDatabase } = session;
-  const entity = mapping.entity;
-  let total = 0;
-  for await (const page of goneFromSource(state.deletions, session.sourceFor(mapping), mapping, context)) {
-    const gone = page.map((entry) => entry.legacyKey);
-    total += await context.retry(`recording ${gone.length} deleted ${entity}`, () =>
-      stateDatabase.transaction(async (tx) => {
-        const marked = await state.deletions.markSourceDeleted(tx, context.runId, entity, gone, mapping.onDelete);
-        await state.addToLedger(tx, context.runId, entity, { ...emptyLedger(), sourceDeleted: marked }, { batch: false });
-        return marked;
-      }),
-    );
-  }
-  if (total > 0) context.log.info({ entity, sourceDeleted: total }, `${total} ${entity} deleted in the legacy CRM since the last run`);
-  return total;
-}
-
-/** Pages of id-map keys (not yet known deleted) that the source no longer has in scope. */
-export async function* goneFromSource(
-  state: Pick<DeletionStore, 'liveKeysPage'>,
-  source: Source,
-  mapping: EntityMapping,
-  context: Pick<DeletionContext, 'retry' | 'signal'>,
-): AsyncGenerator<{ legacyKey: string; ownsRow: boolean }[]> {
-  const existing = await keyChecker(source, sourceEntityOf(mapping), mapping.batchSize, context);
-  let after: string | null = null;
-  for (;;) {
-    const page = await context.retry('reading the id map', () => state.liveKeysPage(mapping.entity, after, PAGE_SIZE));
-    if (page.length === 0) return;
-    after = page[page.length - 1]!.legacyKey;
-    const present = await existing(page.map((entry) => entry.legacyKey));
-    const gone = page.filter((entry) => !present.has(entry.legacyKey));
-    if (gone.length > 0) yield gone;
-  }
-}
-
-/**
- * Which keys exist: asked page by page where the source has a key index; otherwise (files) every
- * key is read once into memory, the only way to know what a file no longer holds.
- */
-async function keyChecker(
-  source: Source,
-  entity: SourceEntity,
-  batchSize: number,
-  context: Pick<DeletionContext, 'retry' | 'signal'>,
-): Promise<(keys: readonly string[]) => Promise<Set<string>>> {
-  if (source.capabilities.keyLookup && source.existingKeys) {
-    // The session's sources retry their own calls (retrying-source.ts).
-    return (keys) => source.existingKeys!(entity, keys, context.signal);
-  }
-  const all = new Set<string>();
-  for await (const batch of source.read({ entity, batchSize, signal: context.signal })) {
-    for (const row of batch.rows) all.add(row.key);
-    for (const reject of batch.rejects) if (reject.key !== null) all.add(reject.key);
-  }
-  return async (keys) => new Set(keys.filter((key) => all.has(key)));
-}
 
 /** The target rows queued for deletion or archiving, a page at a time in legacy-key order. */
 export async function* pendingActionPages(session: ProjectSession, entity: string, context: DeletionContext, pageSize: number) {

@@ -2,16 +2,16 @@
  * Everything a written batch changes in the state, in one transaction: id map, merges, rejects,
  * watermark and ledger, after checking that every row read is in exactly one ledger bucket.
  */
-import type { StateTransaction } from '../../connectors/sink.js';
-import type { SourceBatch } from '../../connectors/types.js';
-import { FatalError } from '../../connectors/errors.js';
-import type { CompiledMapping, MappedRow } from '../../transforms/mapping-engine.js';
-import type { Rejection } from '../../transforms/rejection.js';
-import { unaccounted, type LedgerCounts } from '../state/ledger.js';
-import type { KeyState, KeyUpdate, PendingAction } from '../state/state-store.js';
+import type { StateTransaction } from '../../../connectors/sink.js';
+import type { SourceBatch } from '../../../connectors/types.js';
+import { FatalError } from '../../../connectors/errors.js';
+import type { CompiledMapping, MappedRow } from '../../../transforms/mapping-engine.js';
+import type { Rejection } from '../../../transforms/rejection.js';
+import { unaccounted, type LedgerCounts } from '../../state/ledger.js';
+import type { KeyState, KeyUpdate, PendingAction } from '../../state/state-store.js';
 import type { EntityContext } from './entity-context.js';
 import { mergedKeyUpdates, type Fold } from './folds.js';
-import { queuesDeletion, type BatchPlan, type FilteredKey } from './plan-batch.js';
+import { queuesDeletion, type BatchPlan, type FilteredKey } from '../stages/plan-batch.js';
 import type { WriteResult, WrittenRow } from './written-rows.js';
 
 export interface BatchOptions {

@@ -1,9 +1,9 @@
 /** What writing an entity's batches needs, besides what planning them does. */
-import type { Sink, StateDatabase } from '../../connectors/sink.js';
-import type { TargetTable } from '../../connectors/types.js';
-import type { StateStore } from '../state/state-store.js';
-import type { ChildReference } from './child-references.js';
-import type { PlanContext } from './plan-batch.js';
+import type { Sink, StateDatabase } from '../../../connectors/sink.js';
+import type { TargetTable } from '../../../connectors/types.js';
+import type { StateStore } from '../../state/state-store.js';
+import type { ChildReference } from '../../session/child-references.js';
+import type { PlanContext } from '../stages/plan-batch.js';
 
 export interface EntityContext extends PlanContext {
   readonly state: StateStore;

@@ -3,15 +3,15 @@
  * validate, merge duplicates and diff against the id map. Writes nothing: the plan serves the
  * batch's write (write-batch.ts) and `cutover plan`.
  */
-import type { SourceBatch, SourceCapabilities } from '../../connectors/types.js';
-import type { CompiledMapping, MappedRow } from '../../transforms/mapping-engine.js';
-import { rejection, type Rejection } from '../../transforms/rejection.js';
-import { rowHash } from '../../transforms/row-hash.js';
-import { emptyLedger, type LedgerCounts } from '../state/ledger.js';
-import type { KeyState, StateStore } from '../state/state-store.js';
+import type { SourceBatch, SourceCapabilities } from '../../../connectors/types.js';
+import type { CompiledMapping, MappedRow } from '../../../transforms/mapping-engine.js';
+import { rejection, type Rejection } from '../../../transforms/rejection.js';
+import { rowHash } from '../../../transforms/row-hash.js';
+import { emptyLedger, type LedgerCounts } from '../../state/ledger.js';
+import type { KeyState, StateStore } from '../../state/state-store.js';
 import type { FirstLoad } from './first-load.js';
 import { dedupeStage, type DedupeDelta, type DedupeReader, type DedupeResult } from './dedupe-stage.js';
-import { resolveReferences, type ReferenceResolver } from './resolve-references.js';
+import { resolveReferences, type ReferenceResolver } from '../../session/resolve-references.js';
 import { unstorableKeyReason, unstorableValueProblems } from './storable-values.js';
 
 /** What classifying a batch needs: no writing. */

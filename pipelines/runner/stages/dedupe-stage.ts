@@ -5,11 +5,11 @@
  * keep their cluster (a later merge or split is a review decision). Reads state, writes nothing:
  * the delta commits with the batch.
  */
-import type { DedupePlan } from '../../transforms/dedupe/dedupe-plan.js';
-import { compareProfiles, matchKeysOf, profileOf, type MatchProfile, type PairVerdict } from '../../transforms/dedupe/matcher.js';
-import { surviveCluster, type ClusterMember } from '../../transforms/dedupe/survivorship.js';
-import type { MappedRow } from '../../transforms/mapping-engine.js';
-import { orderedPair, type Candidate, type DedupeStore, type MergeRecord, type StoredRecord } from '../state/dedupe-store.js';
+import type { DedupePlan } from '../../../transforms/dedupe/dedupe-plan.js';
+import { compareProfiles, matchKeysOf, profileOf, type MatchProfile, type PairVerdict } from '../../../transforms/dedupe/matcher.js';
+import { surviveCluster, type ClusterMember } from '../../../transforms/dedupe/survivorship.js';
+import type { MappedRow } from '../../../transforms/mapping-engine.js';
+import { orderedPair, type Candidate, type DedupeStore, type MergeRecord, type StoredRecord } from '../../state/dedupe-store.js';
 
 export type DedupeReader = Pick<DedupeStore, 'records' | 'members' | 'candidates' | 'clusterSizes' | 'decisions'>;
 

@@ -8,15 +8,15 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { builtinConnectors, createSource } from '../../connectors/registry.js';
-import { createFileWriter } from '../../connectors/file/file-writer.js';
-import { unguardFormula } from '../../connectors/file/formula-guard.js';
-import type { DedupePlan } from '../../transforms/dedupe/dedupe-plan.js';
-import type { EntityMapping } from '../../transforms/entity-mapping.js';
-import { compileMapping } from '../../transforms/mapping-engine.js';
-import { RunError } from '../errors.js';
-import type { PairWithValues, ReviewDecision } from '../state/dedupe-store.js';
-import type { ProjectSession } from './project-session.js';
+import { builtinConnectors, createSource } from '../../../connectors/registry.js';
+import { createFileWriter } from '../../../connectors/file/file-writer.js';
+import { unguardFormula } from '../../../connectors/file/formula-guard.js';
+import type { DedupePlan } from '../../../transforms/dedupe/dedupe-plan.js';
+import type { EntityMapping } from '../../../transforms/entity-mapping.js';
+import { compileMapping } from '../../../transforms/mapping-engine.js';
+import { RunError } from '../../errors.js';
+import type { PairWithValues, ReviewDecision } from '../../state/dedupe-store.js';
+import type { ProjectSession } from '../../session/project-session.js';
 
 const FIXED_COLUMNS = ['decision', 'status', 'score', 'rule', 'key_a', 'key_b'] as const;
 

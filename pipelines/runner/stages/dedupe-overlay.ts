@@ -6,7 +6,7 @@
  * for the commit would have read. The pieces that lay records over the store's answers are shared
  * with `cutover plan` (plan-project.ts), which lays a whole entity's planned records over the state.
  */
-import type { Candidate, CandidateLists, DedupeRecord } from '../state/dedupe-store.js';
+import type { Candidate, CandidateLists, DedupeRecord } from '../../state/dedupe-store.js';
 import type { DedupeDelta, DedupeReader } from './dedupe-stage.js';
 
 /** The stored members of the clusters of `anchorKeys` without the records laid over them, plus the laid records of those clusters. */

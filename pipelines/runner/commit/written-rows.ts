@@ -3,11 +3,11 @@
  * target id) or refused by the target, which becomes a rejection at stage `write` with the
  * target's reason, while the rest commits.
  */
-import type { SinkWriter } from '../../connectors/sink.js';
-import type { TargetTable } from '../../connectors/types.js';
-import { FatalError } from '../../connectors/errors.js';
-import type { MappedRow } from '../../transforms/mapping-engine.js';
-import { rejection, type Rejection } from '../../transforms/rejection.js';
+import type { SinkWriter } from '../../../connectors/sink.js';
+import type { TargetTable } from '../../../connectors/types.js';
+import { FatalError } from '../../../connectors/errors.js';
+import type { MappedRow } from '../../../transforms/mapping-engine.js';
+import { rejection, type Rejection } from '../../../transforms/rejection.js';
 
 export interface WrittenRow {
   readonly key: string;

@@ -4,10 +4,10 @@
  * text cannot hold exactly is refused; a mapped value with a NUL character or a lone surrogate
  * would fail the batch's write (or be silently altered by the driver) and is refused too.
  */
-import type { SourceBatch } from '../../connectors/types.js';
-import { RunError } from '../errors.js';
-import { isStorableText, storableText, unstorableDetail } from '../state/storable-text.js';
-import { describeStateDataError, isStateDataError } from '../state/state-data-error.js';
+import type { SourceBatch } from '../../../connectors/types.js';
+import { RunError } from '../../errors.js';
+import { isStorableText, storableText, unstorableDetail } from '../../state/storable-text.js';
+import { describeStateDataError, isStateDataError } from '../../state/state-data-error.js';
 
 /** Why `key` (of column `column`) cannot be a legacy key in the state, or null when it can. */
 export function unstorableKeyReason(column: string, key: string): string | null {

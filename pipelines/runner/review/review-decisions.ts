@@ -7,21 +7,21 @@
  *   follow, its target row is deleted, and the survivor's values are computed again.
  * Later runs never merge a pair kept apart, and merge a pair marked `merge` when they meet.
  */
-import type { SinkWriter, StateTransaction } from '../../connectors/sink.js';
-import { FatalError } from '../../connectors/errors.js';
-import type { DedupePlan } from '../../transforms/dedupe/dedupe-plan.js';
-import { matchKeysOf } from '../../transforms/dedupe/matcher.js';
-import { surviveCluster } from '../../transforms/dedupe/survivorship.js';
-import type { EntityMapping } from '../../transforms/entity-mapping.js';
-import { compileMapping } from '../../transforms/mapping-engine.js';
-import { rowHash } from '../../transforms/row-hash.js';
-import type { Logger } from '../logger.js';
-import type { DedupeRecord, ReviewDecision } from '../state/dedupe-store.js';
-import type { KeyState, KeyUpdate } from '../state/state-store.js';
-import { childTarget, type ChildReference } from './child-references.js';
-import type { ProjectSession } from './project-session.js';
+import type { SinkWriter, StateTransaction } from '../../../connectors/sink.js';
+import { FatalError } from '../../../connectors/errors.js';
+import type { DedupePlan } from '../../../transforms/dedupe/dedupe-plan.js';
+import { matchKeysOf } from '../../../transforms/dedupe/matcher.js';
+import { surviveCluster } from '../../../transforms/dedupe/survivorship.js';
+import type { EntityMapping } from '../../../transforms/entity-mapping.js';
+import { compileMapping } from '../../../transforms/mapping-engine.js';
+import { rowHash } from '../../../transforms/row-hash.js';
+import type { Logger } from '../../logger.js';
+import type { DedupeRecord, ReviewDecision } from '../../state/dedupe-store.js';
+import type { KeyState, KeyUpdate } from '../../state/state-store.js';
+import { childTarget, type ChildReference } from '../../session/child-references.js';
+import type { ProjectSession } from '../../session/project-session.js';
 import { readReviewDecisions } from './review-file.js';
-import { stateOf, writeOptions } from './write-batch.js';
+import { stateOf, writeOptions } from '../commit/sink-writes.js';
 
 type DedupeMapping = EntityMapping & { dedupe: DedupePlan };
 
