@@ -11,6 +11,7 @@
  * | text    | a number, true/false, Date, object     | its digits, 'true'/'false', ISO 8601, JSON text (as reconcile reads them) |
  * Text that cannot be read as its kind is sent as it is, for the server to refuse with its reason.
  */
+import { jsonbText } from '../canonical-text.js';
 import type { ColumnKind } from '../sink.js';
 
 /** A target column as the sink knows it. */
@@ -130,35 +131,8 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * JSON as PostgreSQL's jsonb prints it (and as reconcile's `jsonbText` computes it): object keys
- * ordered by UTF-8 length, then bytes, `", "` and `": "` between, numbers without trailing zeros.
- * MariaDB keeps JSON as the text it was given and has no function that orders keys this way, so
- * the sink writes this form and the content probe reads the text as it is.
+ * JSON in the form PostgreSQL's jsonb prints and reconcile's `jsonbText` computes: MariaDB keeps
+ * JSON as the text it was given and has no function that orders keys this way, so the sink writes
+ * this form and the content probe reads the text as it is.
  */
-export function canonicalJsonText(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJsonText).join(', ')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => {
-      const la = Buffer.byteLength(a);
-      const lb = Buffer.byteLength(b);
-      return la !== lb ? la - lb : Buffer.compare(Buffer.from(a), Buffer.from(b));
-    });
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${canonicalJsonText(v)}`).join(', ')}}`;
-  }
-  if (typeof value === 'number') return canonicalNumberText(value);
-  return JSON.stringify(value);
-}
-
-/** A JSON number in plain digits, as PostgreSQL's numeric prints it (reconcile's `canonicalNumber`). */
-function canonicalNumberText(value: number): string {
-  if (!Number.isFinite(value)) return `?${value}`;
-  const digits = Number.isInteger(value) ? BigInt(value).toString() : value.toFixed(Math.min(20, Math.max(0, 15 - Math.floor(Math.log10(Math.abs(value))))));
-  const negative = digits.startsWith('-');
-  let [whole = '', fraction = ''] = digits.replace(/^[+-]/, '').split('.');
-  whole = whole.replace(/^0+(?=\d)/, '') || '0';
-  fraction = fraction.replace(/0+$/, '');
-  const body = fraction ? `${whole}.${fraction}` : whole;
-  return negative && body !== '0' ? `-${body}` : body;
-}
+export const canonicalJsonText = jsonbText;

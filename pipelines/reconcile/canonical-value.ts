@@ -9,6 +9,9 @@
 import { createHash } from 'node:crypto';
 import { NULL_MARK } from '../../connectors/sql/canonical-form.js';
 import type { ColumnKind } from '../../connectors/sink.js';
+import { canonicalNumber, jsonbText } from '../../connectors/canonical-text.js';
+
+export { jsonbText };
 
 export { NULL_MARK };
 
@@ -59,26 +62,6 @@ export function rowDigest(text: string): bigint {
   return BigInt(`0x${createHash('md5').update(text, 'utf8').digest('hex').slice(0, 15)}`);
 }
 
-function canonicalNumber(value: unknown): string {
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return `?${value}`;
-    // Plain digits, never exponent notation, as PostgreSQL's numeric prints them.
-    return trimDecimal(Number.isInteger(value) ? BigInt(value).toString() : value.toFixed(Math.min(20, Math.max(0, 15 - Math.floor(Math.log10(Math.abs(value)))))));
-  }
-  const text = String(value).trim();
-  return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text) ? trimDecimal(text) : `?${text}`;
-}
-
-function trimDecimal(text: string): string {
-  const negative = text.startsWith('-');
-  let [whole = '', fraction = ''] = text.replace(/^[+-]/, '').split('.');
-  whole = whole.replace(/^0+(?=\d)/, '') || '0';
-  fraction = fraction.replace(/0+$/, '');
-  const body = fraction ? `${whole}.${fraction}` : whole;
-  return negative && body !== '0' ? `-${body}` : body;
-}
-
 function parseJsonOr(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -87,19 +70,3 @@ function parseJsonOr(text: string): unknown {
   }
 }
 
-/** JSON as PostgreSQL's jsonb prints it: keys ordered by length then bytes, `", "` and `": "` between. */
-export function jsonbText(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map(jsonbText).join(', ')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => {
-      const la = Buffer.byteLength(a);
-      const lb = Buffer.byteLength(b);
-      return la !== lb ? la - lb : Buffer.compare(Buffer.from(a), Buffer.from(b));
-    });
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${jsonbText(v)}`).join(', ')}}`;
-  }
-  if (typeof value === 'number') return canonicalNumber(value);
-  return JSON.stringify(value);
-}
