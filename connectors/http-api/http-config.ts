@@ -16,6 +16,15 @@ export interface RawHttpApiSettings {
   auth?: { header?: string; env: string; prefix?: string };
   upsert: { method?: HttpMethod; path: string; records_per_call?: number; records_field?: string; body?: Record<string, unknown> };
   response?: { records_field?: string; id_field?: string; action_field?: string; inserted_values?: string[]; status_field?: string; success_values?: string[] };
+  update?: {
+    method?: HttpMethod;
+    path: string;
+    records_field?: string;
+    body?: Record<string, unknown>;
+    headers?: Record<string, string>;
+    not_found_field?: string;
+    not_found_values?: string[];
+  };
   delete?: { method?: HttpMethod; path: string };
   count?: { method?: HttpMethod; path: string; field?: string };
   limits?: {
@@ -35,6 +44,14 @@ export interface EndpointTemplate {
   readonly path: string;
 }
 
+/** An endpoint that takes records in its body and answers one result per record. */
+export interface RecordsEndpoint extends EndpointTemplate {
+  /** Body field that holds the records: `{ data: [...] }`. */
+  readonly recordsField: string;
+  /** Further body fields; strings `{key}` become the mapping's external-id field. */
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
 export interface HttpApiConfig {
   readonly url: ConnectionUrl;
   /** Scheme, host, port and path prefix, without credentials or a trailing slash. */
@@ -43,13 +60,7 @@ export interface HttpApiConfig {
   readonly endpoint: string;
   /** The header that carries the credential, and where it came from; the value itself is not enumerable. */
   readonly auth: { readonly header: string; readonly env: string; readonly value: string } | null;
-  readonly upsert: EndpointTemplate & {
-    readonly recordsPerCall: number;
-    /** Body field that holds the records: `{ data: [...] }`. */
-    readonly recordsField: string;
-    /** Further body fields; strings `{key}` become the mapping's external-id field. */
-    readonly body: Readonly<Record<string, unknown>>;
-  };
+  readonly upsert: RecordsEndpoint & { readonly recordsPerCall: number };
   readonly response: {
     readonly recordsField: string;
     /** Dotted path of the id inside one record's result: `details.id`. */
@@ -59,6 +70,17 @@ export interface HttpApiConfig {
     readonly statusField: string;
     readonly successValues: readonly string[];
   };
+  /**
+   * Updates records by external id and creates none: patches, archives and re-points go through it
+   * (else through `upsert`, which creates a record for a key the API no longer has).
+   */
+  readonly update: RecordsEndpoint & {
+    /** Headers of each call; `{module}` and `{key}` are filled in (`X-EXTERNAL: {module}.{key}`). */
+    readonly headers: Readonly<Record<string, string>>;
+    /** Dotted path, in one record's result, of the value that says no record has its external id. */
+    readonly notFoundField: string;
+    readonly notFoundValues: readonly string[];
+  } | null;
   readonly delete: EndpointTemplate | null;
   readonly count: (EndpointTemplate & { readonly field: string }) | null;
   readonly limits: {
@@ -96,6 +118,7 @@ export function parseHttpApiConfig(url: ConnectionUrl, settings: unknown, secret
   const raw = settings as RawHttpApiSettings;
   const upsertPath = raw.upsert.path;
   if (!upsertPath.includes('{module}')) throw new HttpSettingsError('/upsert/path', `must contain \`{module}\`, replaced by each mapping's \`target.module\` (got '${upsertPath}')`);
+  if (raw.update && !raw.update.path.includes('{module}')) throw new HttpSettingsError('/update/path', `must contain \`{module}\`, replaced by each mapping's \`target.module\` (got '${raw.update.path}')`);
   if (raw.delete && !raw.delete.path.includes('{id}')) throw new HttpSettingsError('/delete/path', `must contain \`{id}\`, the API's id of the record to delete (got '${raw.delete.path}')`);
   if (raw.auth && !secret) throw new HttpSettingsError('/auth/env', `environment variable \`${raw.auth.env}\` is not set or empty; it must hold the API token`);
   const limits = raw.limits ?? {};
@@ -132,6 +155,17 @@ export function parseHttpApiConfig(url: ConnectionUrl, settings: unknown, secret
       statusField: response.status_field ?? 'status',
       successValues: response.success_values ?? ['success'],
     },
+    update: raw.update
+      ? {
+          method: raw.update.method ?? 'PUT',
+          path: raw.update.path,
+          recordsField: raw.update.records_field ?? raw.upsert.records_field ?? 'data',
+          body: raw.update.body ?? {},
+          headers: raw.update.headers ?? {},
+          notFoundField: raw.update.not_found_field ?? 'code',
+          notFoundValues: raw.update.not_found_values ?? ['RECORD_NOT_FOUND', 'NOT_FOUND'],
+        }
+      : null,
     delete: raw.delete ? { method: raw.delete.method ?? 'DELETE', path: raw.delete.path } : null,
     count: raw.count ? { method: raw.count.method ?? 'GET', path: raw.count.path, field: raw.count.field ?? 'count' } : null,
     limits: {

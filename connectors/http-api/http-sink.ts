@@ -3,13 +3,18 @@
  * calls of up to `records_per_call`, through a {@link RequestQueue} (rate limit, retries,
  * idempotency keys). The API's per-record status becomes one {@link RowOutcome} per record;
  * a whole call refused as invalid (400/422 without per-record results) is bisected until the
- * refused records are alone, as the SQL sinks do with savepoints.
+ * refused records are alone, as the SQL sinks do with savepoints. Patches, archives and re-points
+ * go through the update endpoint where one is configured, so that they never create a record.
+ *
+ * An API answers that it updated a record, not whether a value changed, and has no conditional
+ * update: `archive` and `repoint` count the records they updated, and an archive sent again
+ * writes its time again (the runner archives a row once; only a retry after a crash repeats it).
  */
 import type { Row, TargetTable } from '../types.js';
 import type { ArchiveRow, ChildTarget, DeleteOutcome, RowOutcome, Sink, SinkCapabilities, SinkWriter, WriteOptions } from '../sink.js';
 import { FatalError } from '../errors.js';
 import type { RetryEvent } from '../retry.js';
-import { fillPath, type HttpApiConfig } from './http-config.js';
+import { fillPath, type HttpApiConfig, type RecordsEndpoint } from './http-config.js';
 import { idempotencyKey } from './idempotency-key.js';
 import { RequestQueue, type ApiResponse } from './request-queue.js';
 
@@ -17,6 +22,9 @@ export interface HttpSinkOptions {
   readonly fetch?: typeof fetch;
   readonly onRetry?: (event: RetryEvent & { readonly request: string }) => void;
 }
+
+/** Which endpoint a call of records goes to: insert-or-update, or update only. */
+type RecordsCall = 'upsert' | 'update';
 
 /** What every call of a writer carries: the write's signal, and the scope of its idempotency keys. */
 interface ApiCallOptions {
@@ -74,39 +82,51 @@ export class HttpApiSink implements Sink {
 
   #writer(call: ApiCallOptions): SinkWriter {
     return {
-      upsert: (target, records): Promise<RowOutcome[]> => this.#sendAll(target, records, 'upsert', call),
-      patch: (target, records): Promise<RowOutcome[]> => this.#sendAll(target, records, 'patch', call),
+      upsert: (target, records): Promise<RowOutcome[]> => this.#sendAll(target, records, 'upsert', 'upsert', call),
+      patch: (target, records): Promise<RowOutcome[]> => this.#sendAll(target, records, this.#updates, 'patch', call),
       delete: (target, ids) => this.#delete(target, ids, call),
       archive: (target, column, rows, at) => this.#archive(target, column, rows, at, call),
       repoint: (child, childKeys, parentId) => this.#repoint(child, childKeys, parentId, call),
     };
   }
 
+  /** Patches go to the update endpoint where there is one, so that a key the API lacks is refused rather than created. */
+  get #updates(): RecordsCall {
+    return this.#config.update ? 'update' : 'upsert';
+  }
+
   /**
-   * The archive field set by an update by external id. A record the API refuses stops the call
+   * The archive field set by an update by external id; returns the records updated. A record the
+   * update endpoint does not find is gone already and not counted; any other refusal stops the call
    * (`archive` answers a count, not outcomes): nothing is recorded, and the next run tries again.
    */
   async #archive(target: TargetTable, column: string, rows: readonly ArchiveRow[], at: Date, call: ApiCallOptions): Promise<number> {
     const archivedAt = at.toISOString();
-    const outcomes = await this.#sendAll(target, rows.map((row) => ({ [target.key]: row.legacyKey, [column]: archivedAt })), 'patch', call);
-    const refused = outcomes.findIndex((outcome) => !outcome.ok);
-    if (refused >= 0) {
-      const outcome = outcomes[refused]!;
-      throw new FatalError(`${this.endpoint}: the API refused to archive ${target.table} record ${rows[refused]!.legacyKey}: ${outcome.ok ? '' : outcome.reason}`);
-    }
-    return outcomes.length;
+    const outcomes = await this.#sendAll(target, rows.map((row) => ({ [target.key]: row.legacyKey, [column]: archivedAt })), this.#updates, 'archive', call);
+    return this.#updated(outcomes, (index, reason) => `the API refused to archive ${target.table} record ${rows[index]!.legacyKey}: ${reason}`);
   }
 
-  /** Children re-pointed by an update by their external id of the lookup field; a refusal stops the call. */
+  /** Children re-pointed by an update by their external id of the lookup field; counted and refused as in {@link #archive}. */
   async #repoint(child: ChildTarget, childKeys: readonly string[], parentId: string, call: ApiCallOptions): Promise<number> {
     if (childKeys.length === 0) return 0;
-    const outcomes = await this.#sendAll(child, childKeys.map((key) => ({ [child.key]: key, [child.field]: parentId })), 'patch', call);
-    const refused = outcomes.findIndex((outcome) => !outcome.ok);
-    if (refused >= 0) {
-      const outcome = outcomes[refused]!;
-      throw new FatalError(`${this.endpoint}: the API refused to re-point ${child.table} record ${childKeys[refused]} to ${parentId}: ${outcome.ok ? '' : outcome.reason}`);
+    const outcomes = await this.#sendAll(child, childKeys.map((key) => ({ [child.key]: key, [child.field]: parentId })), this.#updates, 'repoint', call);
+    return this.#updated(outcomes, (index, reason) => `the API refused to re-point ${child.table} record ${childKeys[index]} to ${parentId}: ${reason}`);
+  }
+
+  /** Records updated among `outcomes`; those the update endpoint did not find are skipped, another refusal throws. */
+  #updated(outcomes: readonly RowOutcome[], refusal: (index: number, reason: string) => string): number {
+    let updated = 0;
+    for (const [index, outcome] of outcomes.entries()) {
+      if (outcome.ok) updated++;
+      else if (!this.#notFound(outcome)) throw new FatalError(`${this.endpoint}: ${refusal(index, outcome.reason)}`);
     }
-    return outcomes.length;
+    return updated;
+  }
+
+  /** The update endpoint's answer that no record has the external id (`update.not_found_values`). */
+  #notFound(outcome: RowOutcome): boolean {
+    const update = this.#config.update;
+    return !outcome.ok && update !== null && update.notFoundValues.includes(String(pick(outcome.detail, update.notFoundField)));
   }
 
   async #delete(target: TargetTable, ids: readonly string[], options: ApiCallOptions): Promise<DeleteOutcome[]> {
@@ -125,7 +145,7 @@ export class HttpApiSink implements Sink {
         );
         // Already gone is what we wanted.
         if (response.status < 300 || response.status === 404) return { id, ok: true };
-        return { id, ok: false, reason: `the API refused to delete its record: answered ${response.status}: ${describe(response.body)}` };
+        return { id, ok: false, reason: `the target refused the row: the API answered ${response.status}: ${describe(response.body)}` };
       }),
     );
   }
@@ -152,13 +172,13 @@ export class HttpApiSink implements Sink {
   }
 
   /** Splits into calls, sends them through the queue (bounded), and keeps the input order. */
-  async #sendAll(target: TargetTable, records: readonly Row[], operation: string, options: ApiCallOptions): Promise<RowOutcome[]> {
+  async #sendAll(target: TargetTable, records: readonly Row[], endpoint: RecordsCall, operation: string, options: ApiCallOptions): Promise<RowOutcome[]> {
     const size = this.#config.upsert.recordsPerCall;
     const calls: Promise<RowOutcome[]>[] = [];
     for (let start = 0; start < records.length; start += size) {
       // Backpressure: a few calls queued per slot, no more, however large the batch.
       await this.#queue.ready(this.#config.limits.concurrency * 4, options.signal);
-      const call = this.#sendCall(target, records.slice(start, start + size), operation, options);
+      const call = this.#sendCall(target, records.slice(start, start + size), endpoint, operation, options);
       // Observed here so that a failure is not "unhandled" while later calls are queued; thrown by Promise.all.
       call.catch(() => undefined);
       calls.push(call);
@@ -167,14 +187,18 @@ export class HttpApiSink implements Sink {
   }
 
   /** One call; a whole call refused as invalid is bisected so that only the bad records are rejected. */
-  async #sendCall(target: TargetTable, records: readonly Row[], operation: string, options: ApiCallOptions): Promise<RowOutcome[]> {
-    const { upsert, response: shape } = this.#config;
+  async #sendCall(target: TargetTable, records: readonly Row[], endpoint: RecordsCall, operation: string, options: ApiCallOptions): Promise<RowOutcome[]> {
+    const { response: shape } = this.#config;
+    const update = endpoint === 'update' ? this.#config.update : null;
+    // Where the records go: the update endpoint, or the upsert one.
+    const to: RecordsEndpoint = update ?? this.#config.upsert;
     const ids = records.map((record) => String(record[target.key]));
-    const body: Record<string, unknown> = { ...fillBody(upsert.body, target.key), [upsert.recordsField]: records };
+    const body: Record<string, unknown> = { ...fillBody(to.body, target.key), [to.recordsField]: records };
     const response = await this.#queue.send(
       {
-        method: upsert.method,
-        url: this.#url(fillPath(upsert.path, { module: target.table, key: target.key })),
+        method: to.method,
+        url: this.#url(fillPath(to.path, { module: target.table, key: target.key })),
+        ...(update ? { headers: fillHeaders(update.headers, target) } : {}),
         body,
         idempotencyKey: idempotencyKey({ scope: options.idempotencyScope ?? '', module: target.table, operation, ids, content: records }),
       },
@@ -186,23 +210,23 @@ export class HttpApiSink implements Sink {
     }
     if (response.status < 300) {
       throw new FatalError(
-        `${this.endpoint}: ${upsert.method} ${target.table} answered ${response.status} with ${Array.isArray(results) ? results.length : 'no'} results at \`${shape.recordsField}\` for ${records.length} records; ` +
+        `${this.endpoint}: ${to.method} ${target.table} answered ${response.status} with ${Array.isArray(results) ? results.length : 'no'} results at \`${shape.recordsField}\` for ${records.length} records; ` +
           'check `target.api.response.records_field`',
       );
     }
     if (response.status === 400 || response.status === 422) {
-      if (records.length === 1) return [{ ok: false, reason: `the API refused the record (${response.status}): ${describe(response.body)}`, detail: response.body }];
+      if (records.length === 1) return [{ ok: false, reason: `the target refused the row: the API answered ${response.status}: ${describe(response.body)}`, detail: response.body }];
       const middle = Math.ceil(records.length / 2);
       const [left, right] = await Promise.all([
-        this.#sendCall(target, records.slice(0, middle), operation, options),
-        this.#sendCall(target, records.slice(middle), operation, options),
+        this.#sendCall(target, records.slice(0, middle), endpoint, operation, options),
+        this.#sendCall(target, records.slice(middle), endpoint, operation, options),
       ]);
       return [...left, ...right];
     }
     if (response.status === 413) {
       throw new FatalError(`${this.endpoint}: ${target.table} answered 413 (payload too large) for ${records.length} records; lower \`target.api.upsert.records_per_call\``);
     }
-    throw new FatalError(`${this.endpoint}: ${upsert.method} ${target.table} answered ${response.status}: ${describe(response.body)}`);
+    throw new FatalError(`${this.endpoint}: ${to.method} ${target.table} answered ${response.status}: ${describe(response.body)}`);
   }
 
   #outcome(result: unknown, externalId: string): RowOutcome {
@@ -215,7 +239,7 @@ export class HttpApiSink implements Sink {
       }
       return { ok: true, id: String(id), inserted: shape.insertedValues.includes(String(pick(result, shape.actionField))) };
     }
-    return { ok: false, reason: `the API refused the record: ${describe(result)}`, detail: result };
+    return { ok: false, reason: `the target refused the row: the API answered ${describe(result)}`, detail: result };
   }
 
   #url(path: string): string {
@@ -231,6 +255,11 @@ export function pick(value: unknown, path: string): unknown {
     current = (current as Record<string, unknown>)[part];
   }
   return current;
+}
+
+/** Header templates: `{module}` and `{key}` become the mapping's module and external-id field. */
+function fillHeaders(template: Readonly<Record<string, string>>, target: TargetTable): Record<string, string> {
+  return Object.fromEntries(Object.entries(template).map(([name, value]) => [name, value.replaceAll('{module}', target.table).replaceAll('{key}', target.key)]));
 }
 
 /** Body template: the string `{key}` anywhere becomes the mapping's external-id field. */

@@ -119,12 +119,9 @@ export class PgliteSink implements Sink {
     return analyzePgTable(this.db, target);
   }
 
-  async #transaction<T>(fn: (trx: Transaction<any>) => Promise<T>): Promise<T> {
-    try {
-      return await this.db.transaction().execute(fn);
-    } catch (error) {
-      throw error instanceof ConnectorError ? error : classifyDriverError(error, this.endpoint);
-    }
+  /** The database's errors are connector errors already (classifyingDatabase); the caller's own go back to it as thrown. */
+  #transaction<T>(fn: (trx: Transaction<any>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
   }
 
   async close(): Promise<void> {

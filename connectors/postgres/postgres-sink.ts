@@ -6,7 +6,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import type { ContentProbe, Sink, SinkCapabilities, SinkWriter, StateDatabase, StateTransaction, WriteOptions } from '../sink.js';
 import type { Row, TargetTable } from '../types.js';
-import { ConnectorError, classifyDriverError } from '../errors.js';
 import { copyAppend, copyUpsertRows, StagingTables, type CopyClient } from './copy-upsert.js';
 import { withSavepoint } from '../sql/savepoint.js';
 import { pgContentProbe } from '../sql/pg-content-probe.js';
@@ -92,7 +91,9 @@ export class PostgresSink implements Sink {
       broken = error;
       staging.rolledBack();
       await client.query('ROLLBACK').catch(() => undefined);
-      throw error instanceof ConnectorError ? error : classifyDriverError(error, this.endpoint);
+      // The client's statements fail as connector errors already (classifyingPool); anything else
+      // is the caller's own error, and goes back to it as it was thrown.
+      throw error;
     } finally {
       // A client that failed mid-transaction may have lost its connection: do not reuse it.
       client.release(broken === undefined ? undefined : true);

@@ -26,8 +26,10 @@ export async function pgContentProbe(db: Kysely<any>, target: TargetTable, mappe
   const table = sql.table(target.table);
   const key = sql.ref(target.key);
   const digest = rowDigestSql(columns);
-  // A text key is paged in its index's order; any other type as text (the interface's order).
-  const keyText = TEXT_TYPES.has(types.get(target.key) ?? 'text') ? key : sql`${key}::text`;
+  // Keys page in byte order (the interface's): through the key's index where its collation is
+  // already byte order, else under COLLATE "C", which sorts the table for each page.
+  const indexed = TEXT_TYPES.has(types.get(target.key) ?? 'text') && (await keyCollationIsBytewise(db, schema, tableName!, target.key));
+  const keyText = indexed ? key : sql`${key}::text COLLATE "C"`;
   return {
     columns,
     async checksum(keys) {
@@ -65,4 +67,27 @@ export async function pgContentProbe(db: Kysely<any>, target: TargetTable, mappe
       return rows.map((row) => row.k);
     },
   };
+}
+
+/**
+ * Collations whose order is that of the UTF-8 bytes (code points): `C` and `POSIX`, `ucs_basic`,
+ * the builtin `pg_c_utf8`, and libc's `C.UTF-8` (code point order since glibc 2.35).
+ */
+const BYTEWISE_COLLATIONS = /^(c|posix|ucs_basic|pg_c_utf8|c\.utf-?8)$/i;
+
+/** Whether the key column's collation (the database's default where it names none) orders text as bytes. */
+async function keyCollationIsBytewise(db: Kysely<any>, schema: string | null, table: string, column: string): Promise<boolean> {
+  // to_jsonb reads `datlocprovider`, which only PostgreSQL 15 and later have, without failing on older servers.
+  const { rows } = await sql<{ collname: string | null; provider: string | null; datcollate: string | null; datprovider: string | null }>`
+    SELECT co.collname, co.collprovider::text AS provider, d.datcollate::text AS datcollate, to_jsonb(d) ->> 'datlocprovider' AS datprovider
+      FROM pg_attribute a
+      JOIN pg_class c ON c.oid = a.attrelid
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_collation co ON co.oid = a.attcollation
+      CROSS JOIN (SELECT * FROM pg_database WHERE datname = current_database()) d
+     WHERE c.relname = ${table} AND n.nspname = coalesce(${schema}::text, current_schema()) AND a.attname = ${column}`.execute(db);
+  const found = rows[0];
+  if (!found?.collname) return false;
+  if (found.collname !== 'default') return BYTEWISE_COLLATIONS.test(found.collname) && found.provider !== 'i';
+  return found.datcollate !== null && BYTEWISE_COLLATIONS.test(found.datcollate) && ['c', 'b'].includes(found.datprovider ?? 'c');
 }

@@ -65,7 +65,7 @@ export function pgSinkWriter(session: PgTransactionSession): SinkWriter {
         const refused = await isolateRefusals(savepoint, chunk, async (part) => {
           await sql`DELETE FROM ${sql.table(target.table)} WHERE ${sql.ref(target.id)} = ANY(${[...part]})`.execute(db);
         });
-        for (const { item, error } of refused) refusals.set(item, `the target refused to delete its row: ${describeDataError(error)}`);
+        for (const { item, error } of refused) refusals.set(item, `the target refused the row: ${describeDataError(error)}`);
       }
       return ids.map((id): DeleteOutcome => (refusals.has(id) ? { id, ok: false, reason: refusals.get(id) } : { id, ok: true }));
     },
@@ -84,7 +84,9 @@ export function pgSinkWriter(session: PgTransactionSession): SinkWriter {
     async repoint(child: ChildTarget, childKeys, parentId) {
       let changed = 0;
       for (const chunk of chunks(childKeys)) {
-        const result = await sql`UPDATE ${sql.table(child.table)} SET ${sql.ref(child.field)} = ${parentId} WHERE ${sql.ref(child.key)} = ANY(${chunk})`.execute(db);
+        // Only rows that point elsewhere change, so that a repeated re-point counts 0 (IS DISTINCT FROM: NULL points elsewhere too).
+        const result = await sql`UPDATE ${sql.table(child.table)} SET ${sql.ref(child.field)} = ${parentId}
+          WHERE ${sql.ref(child.key)} = ANY(${chunk}) AND ${sql.ref(child.field)} IS DISTINCT FROM ${parentId}`.execute(db);
         changed += Number(result.numAffectedRows ?? 0n);
       }
       return changed;

@@ -102,7 +102,7 @@ describeWith(['mysql', 'postgres'])('deletions in the legacy CRM', () => {
     expect(refused.stderr).toMatch(/1 customers deleted in the legacy CRM are still in the target: it refused to delete them/);
     expect(await ids('SELECT legacy_id FROM customers WHERE legacy_id = $1', [parent!.legacy_id])).toHaveLength(1);
     const [state] = await target("SELECT status, pending_action, detail FROM cutover.id_map WHERE entity = 'customers' AND legacy_key = $1", [parent!.legacy_id]);
-    expect(state).toMatchObject({ status: 'deleted', pending_action: 'delete', detail: expect.stringMatching(/refused to delete its row: .*foreign key/) });
+    expect(state).toMatchObject({ status: 'deleted', pending_action: 'delete', detail: expect.stringMatching(/refused the row: .*foreign key/) });
     await reconciles();
     // The cutover gate does not pass while a deleted row is still in the target.
     const gate = await cli('final', '--quiet');

@@ -47,7 +47,7 @@ describe('HTTP API sink', () => {
       ]),
     );
     expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
-    expect(outcomes[1]).toMatchObject({ ok: false, reason: expect.stringMatching(/^the API refused the record: .*maximum_length/) });
+    expect(outcomes[1]).toMatchObject({ ok: false, reason: expect.stringMatching(/^the target refused the row: the API answered .*maximum_length/) });
     expect(await sink.countRows(ACCOUNTS)).toBe(2);
   });
 
@@ -87,7 +87,7 @@ describe('HTTP API sink', () => {
   it('stops a re-point the API refuses, naming the record', async () => {
     const [account] = await sink.write((writer) => writer.upsert(ACCOUNTS, [{ legacy_id: 'a4', name: 'Dee' }]));
     await expect(sink.write((writer) => writer.repoint({ ...ACCOUNTS, field: 'name' }, ['a4'], 'a name far too long'))).rejects.toThrow(
-      /the API refused to re-point Accounts record a4 to a name far too long: the API refused the record/,
+      /the API refused to re-point Accounts record a4 to a name far too long: the target refused the row: the API answered/,
     );
     expect(idOf(account!)).toBeTruthy();
   });

@@ -152,7 +152,7 @@ function sinkBehaviour(name: string, open: () => Promise<{ sink: PgFamilySink; d
 
       const deleted = await sink.write((writer) => writer.delete(TARGET, [bob!.id, ann!.id, '00000000-0000-4000-8000-000000000000']));
       expect(deleted).toMatchObject([
-        { id: bob!.id, ok: false, reason: expect.stringMatching(/^the target refused to delete its row: .*foreign key.*\(Key \(id\)=.* is still referenced/) },
+        { id: bob!.id, ok: false, reason: expect.stringMatching(/^the target refused the row: .*foreign key.*\(Key \(id\)=.* is still referenced/) },
         { id: ann!.id, ok: true },
         { id: '00000000-0000-4000-8000-000000000000', ok: true },
       ]);

@@ -3,8 +3,15 @@
  * HTTP benchmark to talk to over real sockets:
  * - `POST /crm/v{n}/{module}/upsert` `{ data: [...], duplicate_check_fields: ['legacy_id'] }`, up to
  *   100 records a call, one result per record (`SUCCESS` insert/update with `details.id`, or
- *   `MANDATORY_NOT_FOUND` / `INVALID_DATA` with `details`); 200 all succeeded, 207 mixed, 400 none;
+ *   `MANDATORY_NOT_FOUND` / `INVALID_DATA` / `DUPLICATE_DATA` with `details`); 200 all succeeded,
+ *   207 mixed, 400 none;
+ * - `PUT /crm/v{n}/{module}` `{ data: [...] }`: updates only, by `id`, or by the external field that
+ *   `X-EXTERNAL: {module}.{field}` names (as Zoho's external-id fields); a record it does not find
+ *   is `RECORD_NOT_FOUND`, never created;
  * - `GET` / `DELETE /crm/v{n}/{module}/{id}`, `GET /crm/v{n}/{module}` (pages), `GET …/actions/count`;
+ *   a record that another's lookup field holds is not deleted (409 `RECORD_IN_USE`);
+ * - per module, what a CRM refuses ({@link ModuleRules}): required fields, field lengths, unique
+ *   fields, dates that do not exist, and lookups that hold no record's id;
  * - `Authorization: Zoho-oauthtoken <token>` when a token is set (401 otherwise);
  * - a token bucket (429 with `Retry-After`), a seeded fraction of 503s, slow answers, and
  *   `Idempotency-Key` replay of earlier answers;
@@ -22,6 +29,12 @@ export interface ModuleRules {
   readonly required?: readonly string[];
   /** Longest text allowed per field. */
   readonly maxLength?: Readonly<Record<string, number>>;
+  /** Fields no two records may hold the same value of (NULL aside). */
+  readonly unique?: readonly string[];
+  /** Fields that hold a day, `yyyy-MM-dd`, which must exist. */
+  readonly dates?: readonly string[];
+  /** Lookup fields: field ▸ the module whose record id it holds (or NULL). */
+  readonly lookups?: Readonly<Record<string, string>>;
 }
 
 export interface FakeCrmOptions {
@@ -140,7 +153,8 @@ export class FakeCrmApi {
       this.stats.replayed++;
       answer = earlier;
     } else {
-      answer = this.#route(request.method ?? 'GET', url, text);
+      const external = request.headers['x-external'];
+      answer = this.#route(request.method ?? 'GET', url, text, typeof external === 'string' ? external : undefined);
       if (idempotencyKey && answer.status < 500) this.#idempotent.set(idempotencyKey, answer);
     }
     if (this.#random() < (this.#options.slowRate ?? 0)) await new Promise((resolve) => setTimeout(resolve, this.#options.slowMs ?? 2000));
@@ -161,12 +175,13 @@ export class FakeCrmApi {
     return ((1 - this.#tokens) / limit.perSecond) * 1000;
   }
 
-  #route(method: string, url: URL, text: string): { status: number; body: unknown } {
+  #route(method: string, url: URL, text: string, external: string | undefined): { status: number; body: unknown } {
     const parts = /^\/crm\/v\d+\/([A-Za-z_][A-Za-z0-9_]*)(?:\/(.+))?$/.exec(url.pathname);
     if (!parts) return { status: 404, body: { code: 'INVALID_URL_PATTERN', message: 'no such endpoint', status: 'error' } };
     const module = parts[1]!;
     const rest = parts[2];
     if (method === 'POST' && rest === 'upsert') return this.#upsert(module, text);
+    if (method === 'PUT' && rest === undefined) return this.#update(module, text, external);
     if (method === 'GET' && rest === 'actions/count') return { status: 200, body: { count: this.#modules.get(module)?.size ?? 0 } };
     if (method === 'GET' && rest === undefined) {
       const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
@@ -182,8 +197,12 @@ export class FakeCrmApi {
       if (!record) return { status: 404, body: { code: 'INVALID_DATA', message: 'the related id given seems to be invalid', details: { id: rest }, status: 'error' } };
       if (method === 'GET') return { status: 200, body: { data: [record] } };
       if (method === 'DELETE') {
+        const holders = this.#referencing(module, rest);
+        if (holders.length > 0) {
+          return { status: 409, body: { code: 'RECORD_IN_USE', message: 'the record is referenced by other records', details: { id: rest, referenced_by: holders.slice(0, 10) }, status: 'error' } };
+        }
         records!.delete(rest);
-        for (const index of this.#unique.get(module)?.values() ?? []) for (const [value, id] of index) if (id === rest) index.delete(value);
+        this.#unindex(module, record);
         this.stats.deleted++;
         return { status: 200, body: { data: [{ code: 'SUCCESS', details: { id: rest }, message: 'record deleted', status: 'success' }] } };
       }
@@ -193,6 +212,46 @@ export class FakeCrmApi {
 
   #upsert(module: string, text: string): { status: number; body: unknown } {
     this.stats.upsertCalls++;
+    const body = this.#records(text);
+    if ('status' in body) return body;
+    const checks = Array.isArray(body.duplicate_check_fields) ? body.duplicate_check_fields.map(String) : [];
+    const rules = this.#options.modules?.[module] ?? {};
+    return answerOf(body.data.map((input) => this.#upsertOne(module, input, checks, rules)));
+  }
+
+  /** Updates by `id`, or by the field `X-EXTERNAL: {module}.{field}` names; creates nothing. */
+  #update(module: string, text: string, external: string | undefined): { status: number; body: unknown } {
+    const body = this.#records(text);
+    if ('status' in body) return body;
+    let field = 'id';
+    if (external !== undefined) {
+      const [named, ...rest] = external.split('.');
+      if (named !== module || rest.length !== 1 || rest[0] === '') {
+        return { status: 400, body: { code: 'INVALID_DATA', message: `X-EXTERNAL must be '${module}.<field>', got '${external}'`, details: { header: 'X-EXTERNAL' }, status: 'error' } };
+      }
+      field = rest[0]!;
+    }
+    const rules = this.#options.modules?.[module] ?? {};
+    const records = this.#modules.get(module);
+    return answerOf(
+      body.data.map((input) => {
+        const value = input[field];
+        const id = field === 'id' ? (records?.has(String(value)) ? String(value) : undefined) : this.#index(module, field).get(String(value));
+        if (value === undefined || value === null || id === undefined) {
+          this.stats.recordsRefused++;
+          return { code: 'RECORD_NOT_FOUND', details: { api_name: field, value: value ?? null }, message: 'no record has this value', status: 'error' };
+        }
+        const refusal = this.#refusal(module, { ...input, id }, id, rules);
+        if (refusal) return refusal;
+        this.#store(module, { ...records!.get(id)!, ...input, id }, []);
+        this.stats.recordsUpdated++;
+        return { code: 'SUCCESS', action: 'update', details: { id, Modified_Time: new Date().toISOString() }, message: 'record updated', status: 'success' };
+      }),
+    );
+  }
+
+  /** The records of an upsert or update body, or the answer refusing the call. */
+  #records(text: string): { data: Record<string, unknown>[]; duplicate_check_fields?: unknown } | { status: number; body: unknown } {
     let body: { data?: unknown; duplicate_check_fields?: unknown };
     try {
       body = JSON.parse(text) as typeof body;
@@ -202,45 +261,95 @@ export class FakeCrmApi {
     if (!Array.isArray(body.data) || body.data.length === 0) return { status: 400, body: { code: 'INVALID_DATA', message: '`data` must be a non-empty array', details: { api_name: 'data' }, status: 'error' } };
     const max = this.#options.maxRecordsPerCall ?? 100;
     if (body.data.length > max) return { status: 400, body: { code: 'LIMIT_EXCEEDED', message: `at most ${max} records a call`, details: { limit: max }, status: 'error' } };
-    const checks = Array.isArray(body.duplicate_check_fields) ? body.duplicate_check_fields.map(String) : [];
-    const rules = this.#options.modules?.[module] ?? {};
-    const results = body.data.map((input: unknown) => this.#upsertOne(module, input as Record<string, unknown>, checks, rules));
-    const ok = results.filter((r) => r.status === 'success').length;
-    return { status: ok === results.length ? 200 : ok === 0 ? 400 : 207, body: { data: results } };
+    return { ...body, data: body.data as Record<string, unknown>[] };
   }
 
   #upsertOne(module: string, input: Record<string, unknown>, checks: readonly string[], rules: ModuleRules): Record<string, unknown> {
     const existingId = checks.map((field) => this.#index(module, field).get(String(input[field]))).find((id) => id !== undefined);
-    for (const field of rules.required ?? []) {
-      const value = input[field];
-      // On an update a missing field keeps its value; an explicit empty one is refused.
-      if ((existingId === undefined && (value === undefined || value === null || value === '')) || (existingId !== undefined && (value === null || value === ''))) {
-        this.stats.recordsRefused++;
-        return { code: 'MANDATORY_NOT_FOUND', details: { api_name: field }, message: 'required field not found', status: 'error' };
-      }
-    }
-    for (const [field, length] of Object.entries(rules.maxLength ?? {})) {
-      const value = input[field];
-      if (typeof value === 'string' && [...value].length > length) {
-        this.stats.recordsRefused++;
-        return { code: 'INVALID_DATA', details: { api_name: field, maximum_length: length }, message: 'invalid data', status: 'error' };
-      }
-    }
-    const records = this.#modules.get(module) ?? new Map<string, StoredRecord>();
-    this.#modules.set(module, records);
+    const refusal = this.#refusal(module, input, existingId, rules);
+    if (refusal) return refusal;
     if (existingId !== undefined) {
-      const record = { ...records.get(existingId)!, ...input, id: existingId };
-      records.set(existingId, record);
-      this.#indexRecord(module, record, checks);
+      this.#store(module, { ...this.#modules.get(module)!.get(existingId)!, ...input, id: existingId }, checks);
       this.stats.recordsUpdated++;
       return { code: 'SUCCESS', duplicate_field: checks[0] ?? null, action: 'update', details: { id: existingId, Modified_Time: new Date().toISOString() }, message: 'record updated', status: 'success' };
     }
     const id = this.#options.ids === 'uuid' ? randomUUID() : String(this.#nextId++);
-    const record = { ...input, id };
-    records.set(id, record);
-    this.#indexRecord(module, record, checks);
+    this.#store(module, { ...input, id }, checks);
     this.stats.recordsInserted++;
     return { code: 'SUCCESS', duplicate_field: null, action: 'insert', details: { id, Created_Time: new Date().toISOString() }, message: 'record added', status: 'success' };
+  }
+
+  /**
+   * Why the module's rules refuse `input` (written over record `existingId`, or new), as a
+   * per-record result; undefined when they take it. On an update a missing field keeps its value.
+   */
+  #refusal(module: string, input: Record<string, unknown>, existingId: string | undefined, rules: ModuleRules): Record<string, unknown> | undefined {
+    const refuse = (result: Record<string, unknown>) => {
+      this.stats.recordsRefused++;
+      return { ...result, status: 'error' };
+    };
+    for (const field of rules.required ?? []) {
+      const value = input[field];
+      if (value === null || value === '') return refuse({ code: 'MANDATORY_NOT_FOUND', details: { api_name: field }, message: `required field may not be ${value === null ? 'null' : 'empty'}` });
+      if (value === undefined && existingId === undefined) return refuse({ code: 'MANDATORY_NOT_FOUND', details: { api_name: field }, message: 'required field not found' });
+    }
+    for (const [field, length] of Object.entries(rules.maxLength ?? {})) {
+      const value = input[field];
+      if (typeof value === 'string' && [...value].length > length) return refuse({ code: 'INVALID_DATA', details: { api_name: field, maximum_length: length }, message: 'invalid data' });
+    }
+    for (const field of rules.dates ?? []) {
+      const value = input[field];
+      if (value !== undefined && value !== null && !isDay(value)) return refuse({ code: 'INVALID_DATA', details: { api_name: field, expected_data_type: 'date' }, message: 'invalid date' });
+    }
+    for (const [field, parent] of Object.entries(rules.lookups ?? {})) {
+      const value = input[field];
+      if (value !== undefined && value !== null && !this.#modules.get(parent)?.has(String(value))) {
+        return refuse({ code: 'INVALID_DATA', details: { api_name: field, expected_data_type: 'lookup', module: parent }, message: 'the related record does not exist' });
+      }
+    }
+    for (const field of rules.unique ?? []) {
+      const value = input[field];
+      const holder = value === undefined || value === null ? undefined : this.#index(module, field).get(String(value));
+      if (holder !== undefined && holder !== existingId) return refuse({ code: 'DUPLICATE_DATA', details: { api_name: field, id: holder }, message: 'duplicate data' });
+    }
+    return undefined;
+  }
+
+  /**
+   * Stores a record, its earlier values unindexed, and indexes it by every field the module is
+   * indexed by: earlier duplicate checks, `checks`, and the module's unique fields.
+   */
+  #store(module: string, record: StoredRecord, checks: readonly string[]): void {
+    const records = this.#modules.get(module) ?? new Map<string, StoredRecord>();
+    this.#modules.set(module, records);
+    const earlier = records.get(record.id);
+    if (earlier) this.#unindex(module, earlier);
+    records.set(record.id, record);
+    const fields = new Set([...(this.#unique.get(module)?.keys() ?? []), ...checks, ...(this.#options.modules?.[module]?.unique ?? [])]);
+    for (const field of fields) {
+      if (record[field] !== undefined && record[field] !== null) this.#index(module, field).set(String(record[field]), record.id);
+    }
+  }
+
+  /** Removes a record's values from its module's indexes. */
+  #unindex(module: string, record: StoredRecord): void {
+    for (const [field, index] of this.#unique.get(module) ?? []) {
+      const value = record[field];
+      if (value !== undefined && value !== null && index.get(String(value)) === record.id) index.delete(String(value));
+    }
+  }
+
+  /** `module/id` of up to a few records whose lookup fields hold `id` of `module`. */
+  #referencing(module: string, id: string): string[] {
+    const holders: string[] = [];
+    for (const [other, rules] of Object.entries(this.#options.modules ?? {})) {
+      const fields = Object.entries(rules.lookups ?? {}).filter(([, parent]) => parent === module).map(([field]) => field);
+      if (fields.length === 0) continue;
+      for (const record of this.#modules.get(other)?.values() ?? []) {
+        if (fields.some((field) => record[field] !== undefined && record[field] !== null && String(record[field]) === id)) holders.push(`${other}/${record.id}`);
+      }
+    }
+    return holders;
   }
 
   #index(module: string, field: string): Map<string, string> {
@@ -251,9 +360,21 @@ export class FakeCrmApi {
     return index;
   }
 
-  #indexRecord(module: string, record: StoredRecord, checks: readonly string[]): void {
-    for (const field of checks) if (record[field] !== undefined && record[field] !== null) this.#index(module, field).set(String(record[field]), record.id);
-  }
+}
+
+/** 200 when every record succeeded, 207 when some did, 400 when none did. */
+function answerOf(results: readonly Record<string, unknown>[]): { status: number; body: unknown } {
+  const ok = results.filter((result) => result.status === 'success').length;
+  return { status: ok === results.length ? 200 : ok === 0 ? 400 : 207, body: { data: results } };
+}
+
+/** A day that exists, written `yyyy-MM-dd`. */
+function isDay(value: unknown): boolean {
+  const match = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

@@ -88,3 +88,20 @@ it('accepts the bundled Zoho example', async () => {
   const project = await loadProject(packagePath('mappings', 'example-zoho'), { env: { ZOHO_TOKEN: 't' } });
   expect(project.entities.map((m) => m.target.table)).toEqual(['Accounts', 'Deals', 'Cases']);
 });
+
+it('takes an update endpoint by external id, and refuses one whose path has no `{module}`', async () => {
+  await writeFile(path.join(dir, 'customers.yaml'), mapping());
+  await writeFile(path.join(dir, 'cutover.yaml'), api("    update: { path: '/v1/{module}', headers: { X-EXTERNAL: '{module}.{key}' } }\n"));
+  const project = await loadProject(dir, { env: { CRM_TOKEN: 's3cret' } });
+  expect((project.target.connection.config as { update: unknown }).update).toEqual({
+    method: 'PUT',
+    path: '/v1/{module}',
+    recordsField: 'data',
+    body: {},
+    headers: { 'X-EXTERNAL': '{module}.{key}' },
+    notFoundField: 'code',
+    notFoundValues: ['RECORD_NOT_FOUND', 'NOT_FOUND'],
+  });
+  const found = await problems({ 'cutover.yaml': api("    update: { path: '/v1/records' }\n"), 'customers.yaml': mapping() });
+  expect(found).toEqual([expect.stringMatching(/^cutover\.yaml:\d+:\d+ {2}\/target\/api\/update\/path {2}must contain `\{module\}`/)]);
+});
