@@ -6,7 +6,7 @@
  * |---------|----------------------------------------|----------------------------------------------|
  * | instant | `2019-03-05T06:22:10.123+08:00`, Date  | `2019-03-04 22:22:10.123`: UTC wall clock (the session is `+00:00`) |
  * | date    | `2019-03-05T…`, Date                   | `2019-03-05` (the date as written, as PostgreSQL's `::date` reads it) |
- * | json    | a value, or JSON text                  | canonical JSON text ({@link canonicalJsonText}); text that is not JSON as it is |
+ * | json    | a value, or JSON text                  | canonical JSON text (`jsonbText`); text that is not JSON as it is |
  * | boolean | true/false, 't'/'true'/'f'/'false'     | 1 / 0                                        |
  * | text    | a number, true/false, Date, object     | its digits, 'true'/'false', ISO 8601, JSON text (as reconcile reads them) |
  * Text that cannot be read as its kind is sent as it is, for the server to refuse with its reason.
@@ -57,12 +57,14 @@ export function toMysqlValue(value: unknown, column: MysqlColumn): unknown {
       if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString().slice(0, 10);
       return typeof value === 'string' ? (DATE_PREFIX.exec(value)?.[0] ?? value) : plainValue(value);
     case 'json':
-      // Text that is not JSON goes as it is, for the column's json_valid check to refuse (as jsonb would).
+      // MariaDB keeps JSON as the text it is given and cannot order keys as jsonb does, so the sink
+      // writes reconcile's canonical form and the content probe reads the text as it is. Text that
+      // is not JSON goes as it is, for the column's json_valid check to refuse (as jsonb would).
       if (typeof value === 'string') {
         const parsed = parseJson(value);
-        return parsed === NOT_JSON ? value : canonicalJsonText(parsed);
+        return parsed === NOT_JSON ? value : jsonbText(parsed);
       }
-      return canonicalJsonText(value);
+      return jsonbText(value);
     case 'boolean':
       if (value === true || value === 't' || value === 'true') return 1;
       if (value === false || value === 'f' || value === 'false') return 0;
@@ -129,10 +131,3 @@ function parseJson(text: string): unknown {
     return NOT_JSON;
   }
 }
-
-/**
- * JSON in the form PostgreSQL's jsonb prints and reconcile's `jsonbText` computes: MariaDB keeps
- * JSON as the text it was given and has no function that orders keys this way, so the sink writes
- * this form and the content probe reads the text as it is.
- */
-export const canonicalJsonText = jsonbText;

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ColumnKind } from '../../../connectors/sink.js';
-import { canonicalJsonText, mysqlColumnKind, toMysqlValue, type MysqlColumn } from '../../../connectors/mysql/mysql-values.js';
+import { mysqlColumnKind, toMysqlValue, type MysqlColumn } from '../../../connectors/mysql/mysql-values.js';
 import { chunks, statementLimits } from '../../../connectors/mysql/mysql-statements.js';
 import { jsonbText } from '../../../pipelines/reconcile/canonical-value.js';
 
@@ -90,9 +90,8 @@ describe('toMysqlValue', () => {
   });
 });
 
-describe('canonicalJsonText', () => {
+describe('a JSON column', () => {
   const values: unknown[] = [
-    null,
     true,
     0,
     -0,
@@ -111,7 +110,9 @@ describe('canonicalJsonText', () => {
     { 'a\u0000b': 1, 'a b': 2 },
   ];
   it.each(values.map((value) => [JSON.stringify(value) ?? String(value), value]))('%s is written as reconcile computes jsonb text', (_label, value) => {
-    expect(canonicalJsonText(value)).toBe(jsonbText(value));
+    const json = column('json');
+    expect(toMysqlValue(JSON.stringify(value), json)).toBe(jsonbText(value));
+    if (typeof value !== 'string') expect(toMysqlValue(value, json)).toBe(jsonbText(value));
   });
 });
 
