@@ -5,7 +5,8 @@
  */
 import { hostname } from 'node:os';
 import { sql, type Kysely } from 'kysely';
-import type { StateDatabase, StateTransaction } from '../../connectors/sink.js';
+import type { StateTransaction } from '../../connectors/sink.js';
+import { PgStateTables } from './pg-state-tables.js';
 import { isoTimestamp } from './iso-timestamp.js';
 import type { LockHolder, LockSession, RunLockStore } from './run-lock-store.js';
 
@@ -19,42 +20,30 @@ export function runLockName(schema: string): string {
   return `cutover:${schema}`;
 }
 
-export class PgRunLockStore implements RunLockStore {
-  readonly #db: Kysely<any>;
-  readonly #schema: string;
-
-  constructor(database: StateDatabase, schema: string) {
-    this.#db = database.db;
-    this.#schema = schema;
-  }
-
-  #table(name: string) {
-    return sql.table(`${this.#schema}.${name}`);
-  }
-
+export class PgRunLockStore extends PgStateTables implements RunLockStore {
   async holder(): Promise<LockHolder | null> {
-    const { rows } = await sql<HolderRow>`SELECT run_id::text, pid, host, since::text FROM ${this.#table('run_lock')} WHERE id = 1`.execute(this.#db);
+    const { rows } = await sql<HolderRow>`SELECT run_id::text, pid, host, since::text FROM ${this.table('run_lock')} WHERE id = 1`.execute(this.db);
     return holderOf(rows[0]);
   }
 
   async holderForShare(tx: StateTransaction): Promise<LockHolder | null> {
-    const { rows } = await sql<HolderRow>`SELECT run_id::text, pid, host, since::text FROM ${this.#table('run_lock')} WHERE id = 1 FOR SHARE`.execute(tx.db);
+    const { rows } = await sql<HolderRow>`SELECT run_id::text, pid, host, since::text FROM ${this.table('run_lock')} WHERE id = 1 FOR SHARE`.execute(tx.db);
     return holderOf(rows[0]);
   }
 
   async takeOver(tx: StateTransaction, runId: number): Promise<LockHolder | null> {
-    const { rows } = await sql<HolderRow>`SELECT run_id::text, pid, host, since::text FROM ${this.#table('run_lock')} WHERE id = 1 FOR UPDATE`.execute(tx.db);
+    const { rows } = await sql<HolderRow>`SELECT run_id::text, pid, host, since::text FROM ${this.table('run_lock')} WHERE id = 1 FOR UPDATE`.execute(tx.db);
     // clock_timestamp(), not now(): the moment the previous holder's last transaction had ended.
-    await sql`UPDATE ${this.#table('run_lock')} SET run_id = ${runId}, pid = ${process.pid}, host = ${hostname()}, since = clock_timestamp() WHERE id = 1`.execute(tx.db);
+    await sql`UPDATE ${this.table('run_lock')} SET run_id = ${runId}, pid = ${process.pid}, host = ${hostname()}, since = clock_timestamp() WHERE id = 1`.execute(tx.db);
     return holderOf(rows[0]);
   }
 
   async release(runId: number): Promise<void> {
-    await sql`UPDATE ${this.#table('run_lock')} SET run_id = NULL, pid = NULL, host = NULL, since = NULL WHERE id = 1 AND run_id = ${runId}`.execute(this.#db);
+    await sql`UPDATE ${this.table('run_lock')} SET run_id = NULL, pid = NULL, host = NULL, since = NULL WHERE id = 1 AND run_id = ${runId}`.execute(this.db);
   }
 
   openSession(): Promise<LockSession | null> {
-    return AdvisoryLockSession.open(this.#db, this.#schema);
+    return AdvisoryLockSession.open(this.db, this.stateSchema);
   }
 
   async sessionHeld(): Promise<boolean> {
@@ -63,7 +52,7 @@ export class PgRunLockStore implements RunLockStore {
       SELECT l.pid FROM pg_locks l
        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-         AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtext(${runLockName(this.#schema)})::bigint`.execute(this.#db);
+         AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtext(${runLockName(this.stateSchema)})::bigint`.execute(this.db);
     return rows.length > 0;
   }
 }
