@@ -9,22 +9,12 @@ import type { ArchiveRow, ChildTarget, DeleteOutcome, RowOutcome, SinkWriter } f
 import type { Row, TargetTable } from '../types.js';
 import { quoteMysqlName } from '../sql/quote-name.js';
 import { bisectRefusals, refusedOutcome } from './mysql-bisect.js';
-import { RowRefusal, type MysqlSession } from './mysql-session.js';
-import { chunks, exactlyEqual, exactlyIn, renderRows, type StatementLimits } from './mysql-statements.js';
-import { keyColumns, type TargetTables } from './mysql-target-table.js';
-import { upsertRows } from './mysql-upsert.js';
+import { RowRefusal } from './mysql-session.js';
+import { chunks, exactlyEqual, exactlyIn, renderRows } from './mysql-statements.js';
+import { keyColumns } from './mysql-target-table.js';
+import { upsertRows, type UpsertContext } from './mysql-upsert.js';
 import { toMysqlValue } from './mysql-values.js';
 
-/** The transaction a writer writes in, and the sink's choices. */
-export interface WriterContext {
-  readonly session: MysqlSession;
-  readonly tables: TargetTables;
-  readonly limits: StatementLimits;
-  readonly returning: boolean;
-  readonly savepoints?: boolean | undefined;
-  /** `MariaDB 127.0.0.1:3306/crm`. */
-  readonly where: string;
-}
 
 interface ResultHeader {
   readonly affectedRows?: number;
@@ -32,9 +22,9 @@ interface ResultHeader {
 
 /** The writes of one transaction; used only until its `write` call returns. */
 export class MysqlSinkWriter implements SinkWriter {
-  readonly #context: WriterContext;
+  readonly #context: UpsertContext;
 
-  constructor(context: WriterContext) {
+  constructor(context: UpsertContext) {
     this.#context = context;
   }
 

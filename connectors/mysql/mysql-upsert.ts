@@ -25,7 +25,7 @@ import { chunks, exactlyEqual, renderRows, type RenderedRow, type StatementLimit
 import { keyColumns, type MysqlTargetTable, type TargetTables } from './mysql-target-table.js';
 import { quoteMysqlName } from '../sql/quote-name.js';
 
-/** The transaction an upsert runs in, and the sink's choices. */
+/** The transaction an upsert (and every other write of the sink's writer) runs in, and the sink's choices. */
 export interface UpsertContext {
   readonly session: MysqlSession;
   readonly tables: TargetTables;
@@ -38,6 +38,7 @@ export interface UpsertContext {
    * writes. Kept to measure what it costs: nothing measurable (scripts/bench-mysql-sink.ts). @default false
    */
   readonly savepoints?: boolean | undefined;
+  /** `MariaDB 127.0.0.1:3306/crm`. */
   readonly where: string;
 }
 
